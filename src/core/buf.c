@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+uint8_t buf__empty[1];
+
 void buf_init(struct buf *b, size_t max)
 {
 	*b = (struct buf){ .max = max };

@@ -29,14 +29,17 @@ static inline size_t buf_used(const struct buf *b)
 	return b->len - b->off;
 }
 
+/* Never NULL, even before the first allocation (NULL + 0 is undefined behaviour). */
+extern uint8_t buf__empty[1];
+
 static inline uint8_t *buf_head(const struct buf *b)
 {
-	return b->data + b->off;
+	return b->data ? b->data + b->off : buf__empty;
 }
 
 static inline uint8_t *buf_tail(const struct buf *b)
 {
-	return b->data + b->len;
+	return b->data ? b->data + b->len : buf__empty;
 }
 
 static inline size_t buf_room(const struct buf *b)

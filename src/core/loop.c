@@ -308,3 +308,18 @@ int loop_run(struct loop *l)
 	}
 	return 0;
 }
+
+void loop_run_pending(struct loop *l)
+{
+	/* Bounded: each round either runs something or stops. */
+	for (int round = 0; round < 16; round++) {
+		bool had_mail;
+		pthread_mutex_lock(&l->mbox_lock);
+		had_mail = !list_is_empty(&l->mbox);
+		pthread_mutex_unlock(&l->mbox_lock);
+		if (!had_mail && list_is_empty(&l->deferred))
+			return;
+		on_wake(&l->wake, 0);
+		run_deferred(l);
+	}
+}

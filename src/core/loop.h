@@ -69,4 +69,7 @@ void loop_post(struct loop *l, struct loop_call *c, loop_call_fn *fn);
 /* Run until loop_stop(); returns 0 or -errno from epoll. */
 [[nodiscard]] int loop_run(struct loop *l);
 void loop_stop(struct loop *l);
+/* After loop_run returned: run what is still queued (posted calls, deferred calls) without
+ * waiting, so objects they own are released. */
+void loop_run_pending(struct loop *l);
 uint64_t loop_now_ns(const struct loop *l);

@@ -1,0 +1,380 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* main.c — startup order, signals, privilege drop and shutdown: the only file that sees every
+ * module. Command line as ocserv's: -c FILE, -f, -d N, -t, -v, -p FILE. */
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "auth/auth.h"
+#include "config/config.h"
+#include "core/clock.h"
+#include "core/compiler.h"
+#include "core/log.h"
+#include "core/loop.h"
+#include "net/net.h"
+#include "tls/tls.h"
+#include "tunnel/mtu.h"
+#include "tunnel/tunnel.h"
+
+#ifndef OCM_VERSION
+#define OCM_VERSION "0.0.0"
+#endif
+
+enum { AUTH_THREADS = 2, MAX_WORKERS = 255 };
+
+struct options {
+	const char *config_path;
+	const char *pid_file;
+	bool foreground;
+	bool test_config;
+	int debug; /* -d N: 0 = config's log-level */
+};
+
+struct server {
+	struct options opt;
+	struct config *cfg;
+	struct tls_server *tls;
+	struct ippool *pool;
+	struct tun *tun;
+	struct auth_pool *auth;
+	struct vpn *vpn;
+	struct loop *loop;
+	struct loop_watch sig_watch;
+	struct timer tick;
+	int *listen_fds;
+	unsigned n_workers;
+	bool pid_written;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: ocserv-modern [options]\n"
+		"  -c, --config FILE     configuration file (default /etc/ocserv/ocserv.conf)\n"
+		"  -f, --foreground      do not fork into the background; log to stderr\n"
+		"  -d, --debug N         debug level (1..9999, as ocserv; >= 3 logs debug)\n"
+		"  -t, --test-config     check the configuration and exit\n"
+		"  -p, --pid-file FILE   write the process id to FILE\n"
+		"  -v, --version         print the version and exit\n"
+		"  -h, --help            this text\n");
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longs[] = {
+		{ "config", required_argument, nullptr, 'c' },
+		{ "foreground", no_argument, nullptr, 'f' },
+		{ "debug", required_argument, nullptr, 'd' },
+		{ "test-config", no_argument, nullptr, 't' },
+		{ "pid-file", required_argument, nullptr, 'p' },
+		{ "version", no_argument, nullptr, 'v' },
+		{ "help", no_argument, nullptr, 'h' },
+		{},
+	};
+	int ch;
+
+	*o = (struct options){ .config_path = "/etc/ocserv/ocserv.conf" };
+	while ((ch = getopt_long(argc, argv, "c:fd:tp:vh", longs, nullptr)) != -1) {
+		char *end;
+		switch (ch) {
+		case 'c':
+			o->config_path = optarg;
+			break;
+		case 'f':
+			o->foreground = true;
+			break;
+		case 'd':
+			errno = 0;
+			long d = strtol(optarg, &end, 10);
+			if (errno || *end || d < 0 || d > 9999) {
+				fprintf(stderr, "ocserv-modern: -d: not a debug level: %s\n", optarg);
+				return 1;
+			}
+			o->debug = (int)d;
+			break;
+		case 't':
+			o->test_config = true;
+			break;
+		case 'p':
+			o->pid_file = optarg;
+			break;
+		case 'v':
+			printf("ocserv-modern %s\n", OCM_VERSION);
+			exit(0);
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 1;
+	}
+	return 0;
+}
+
+static unsigned worker_count(const struct config *cfg)
+{
+	long n = cfg->worker_threads ? (long)cfg->worker_threads : sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		n = 1;
+	return n > MAX_WORKERS ? MAX_WORKERS : (unsigned)n;
+}
+
+/* The TUN MTU: the data MTU a client on a plain IPv4 link of the configured MTU gets. */
+static unsigned tun_mtu_for(const struct config *cfg)
+{
+	struct mtu_input in = { .cfg_mtu = cfg->mtu, .have_ipv6_lease = cfg->have_ipv6 };
+	struct mtu_result r;
+
+	if (mtu_compute(&in, &r))
+		return 1280;
+	return r.data_mtu < 1280 && cfg->have_ipv6 ? 1280 : r.data_mtu;
+}
+
+static int write_pid_file(struct server *s)
+{
+	const char *path = s->opt.pid_file ? s->opt.pid_file : s->cfg->pid_file;
+	FILE *f;
+
+	if (!path)
+		return 0;
+	f = fopen(path, "we");
+	if (!f) {
+		log_msg(LOG_ERR, "cannot write pid file %s: %m", path);
+		return -errno;
+	}
+	fprintf(f, "%ld\n", (long)getpid());
+	fclose(f);
+	s->pid_written = true;
+	return 0;
+}
+
+static int drop_privileges(const struct config *cfg)
+{
+	gid_t gid = 0;
+	uid_t uid = 0;
+
+	if (!cfg->run_as_user && !cfg->run_as_group)
+		return 0;
+	if (cfg->run_as_group) {
+		struct group *g = getgrnam(cfg->run_as_group);
+		if (!g) {
+			log_msg(LOG_ERR, "run-as-group: no such group: %s", cfg->run_as_group);
+			return -EINVAL;
+		}
+		gid = g->gr_gid;
+	}
+	if (cfg->run_as_user) {
+		struct passwd *pw = getpwnam(cfg->run_as_user);
+		if (!pw) {
+			log_msg(LOG_ERR, "run-as-user: no such user: %s", cfg->run_as_user);
+			return -EINVAL;
+		}
+		uid = pw->pw_uid;
+		if (!cfg->run_as_group)
+			gid = pw->pw_gid;
+	}
+	if (setgroups(0, nullptr) < 0 || setresgid(gid, gid, gid) < 0 ||
+	    (cfg->run_as_user && setresuid(uid, uid, uid) < 0)) {
+		log_msg(LOG_ERR, "cannot drop privileges: %m");
+		return -errno;
+	}
+	/* The password file is re-read at every login: it must stay readable. */
+	if (cfg->auth_passwd && access(cfg->auth_passwd, R_OK) < 0) {
+		log_msg(LOG_ERR, "after dropping privileges the password file %s is unreadable: %m",
+			cfg->auth_passwd);
+		return -EACCES;
+	}
+	log_msg(LOG_INFO, "running as uid %u gid %u", (unsigned)getuid(), (unsigned)getgid());
+	return 0;
+}
+
+static void on_tick(struct timer *t)
+{
+	struct server *s = container_of(t, struct server, tick);
+
+	vpn_tick(s->vpn);
+	loop_timer_arm(s->loop, &s->tick, loop_now_ns(s->loop) + NS_PER_SEC);
+}
+
+static void on_signal(struct loop_watch *w, uint32_t events)
+{
+	struct server *s = container_of(w, struct server, sig_watch);
+	struct signalfd_siginfo si;
+
+	(void)events;
+	while (read(w->fd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGHUP:
+			log_msg(LOG_NOTICE, "SIGHUP: reloading is not implemented yet (issue #6); "
+					    "configuration unchanged");
+			break;
+		case SIGINT:
+		case SIGTERM:
+			log_msg(LOG_NOTICE, "signal %u: shutting down", si.ssi_signo);
+			loop_stop(s->loop);
+			break;
+		}
+	}
+}
+
+static int setup_signals(struct server *s)
+{
+	sigset_t set;
+	int fd;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	/* Blocked before the workers start, so they inherit the mask and only signalfd sees them. */
+	if (pthread_sigmask(SIG_BLOCK, &set, nullptr))
+		return -EINVAL;
+	signal(SIGPIPE, SIG_IGN);
+	fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	return loop_watch_add(s->loop, &s->sig_watch, fd, EPOLLIN, on_signal);
+}
+
+static int open_listeners(struct server *s)
+{
+	s->listen_fds = malloc(s->n_workers * sizeof(*s->listen_fds));
+	if (!s->listen_fds)
+		return -ENOMEM;
+	for (unsigned i = 0; i < s->n_workers; i++)
+		s->listen_fds[i] = -1;
+	for (unsigned i = 0; i < s->n_workers; i++) {
+		int ret = sock_listen_tcp(s->cfg->listen_host, s->cfg->tcp_port, true,
+					  &s->listen_fds[i]);
+		if (ret) {
+			log_msg(LOG_ERR, "cannot listen on %s port %u: %s",
+				s->cfg->listen_host ? s->cfg->listen_host : "*", s->cfg->tcp_port,
+				strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static int server_start(struct server *s)
+{
+	const struct config *cfg = s->cfg;
+	unsigned queues;
+	int ret;
+
+	s->n_workers = worker_count(cfg);
+	queues = cfg->tun_queues ? cfg->tun_queues : s->n_workers;
+	if ((ret = tls_global_init()) || (ret = tls_server_new(cfg, &s->tls)))
+		return ret;
+	if ((ret = ippool_new(cfg, &s->pool))) {
+		log_msg(LOG_ERR, "cannot set up the address pool: %s", strerror(-ret));
+		return ret;
+	}
+	if ((ret = tun_open(cfg->device, queues, &s->tun))) {
+		log_msg(LOG_ERR, "cannot create TUN device %s: %s", cfg->device, strerror(-ret));
+		return ret;
+	}
+	if ((ret = tun_configure(s->tun, s->pool, tun_mtu_for(cfg)))) {
+		log_msg(LOG_ERR, "cannot configure TUN device %s: %s", tun_name(s->tun),
+			strerror(-ret));
+		return ret;
+	}
+	if ((ret = open_listeners(s)))
+		return ret;
+	if ((ret = auth_pool_new(cfg, AUTH_THREADS, &s->auth)))
+		return ret;
+	if ((ret = loop_new(&s->loop)) || (ret = setup_signals(s)))
+		return ret;
+	if ((ret = vpn_new(cfg, s->tls, s->pool, s->tun, s->auth, s->n_workers, &s->vpn)))
+		return ret;
+	if ((ret = drop_privileges(cfg)))
+		return ret;
+	if ((ret = vpn_start(s->vpn, s->listen_fds)))
+		return ret;
+	log_msg(LOG_NOTICE,
+		"ocserv-modern %s: listening on %s port %u (TCP), TUN %s (%u queues, mtu %u), "
+		"%u workers",
+		OCM_VERSION, cfg->listen_host ? cfg->listen_host : "*", cfg->tcp_port,
+		tun_name(s->tun), tun_queue_count(s->tun), tun_mtu_for(cfg), s->n_workers);
+	return 0;
+}
+
+static void server_stop(struct server *s)
+{
+	if (s->vpn)
+		vpn_stop(s->vpn);
+	auth_pool_free(s->auth); /* answers what was queued; vpn_free delivers those answers */
+	vpn_free(s->vpn);
+	if (s->listen_fds) {
+		for (unsigned i = 0; i < s->n_workers; i++)
+			if (s->listen_fds[i] >= 0)
+				close(s->listen_fds[i]);
+		free(s->listen_fds);
+	}
+	if (s->loop) {
+		if (s->sig_watch.on_event)
+			close(s->sig_watch.fd);
+		loop_free(s->loop);
+	}
+	tun_free(s->tun);
+	ippool_free(s->pool);
+	tls_server_free(s->tls);
+	tls_global_fini();
+	if (s->pid_written)
+		unlink(s->opt.pid_file ? s->opt.pid_file : s->cfg->pid_file);
+	config_free(s->cfg);
+}
+
+int main(int argc, char **argv)
+{
+	struct server s = {};
+	char err[CONFIG_ERR_LEN];
+	int ret;
+
+	if (parse_options(argc, argv, &s.opt))
+		return 1;
+	log_setup(LOG_SINK_STDERR, s.opt.debug >= 3 ? LOG_DEBUG : LOG_INFO);
+	ret = config_load(s.opt.config_path, &s.cfg, err);
+	if (ret) {
+		fprintf(stderr, "ocserv-modern: %s\n", err);
+		return 1;
+	}
+	if (s.opt.test_config) {
+		printf("ocserv-modern: %s: configuration is valid\n", s.opt.config_path);
+		config_free(s.cfg);
+		return 0;
+	}
+	if (!s.opt.foreground) {
+		if (daemon(0, 0) < 0) {
+			perror("ocserv-modern: daemon");
+			config_free(s.cfg);
+			return 1;
+		}
+		log_setup(LOG_SINK_SYSLOG, s.opt.debug >= 3 ? LOG_DEBUG : s.cfg->log_level);
+	} else if (!s.opt.debug) {
+		log_setup(LOG_SINK_STDERR, s.cfg->log_level);
+	}
+	ret = server_start(&s);
+	if (!ret)
+		ret = write_pid_file(&s);
+	if (!ret) {
+		timer_init(&s.tick, on_tick);
+		loop_timer_arm(s.loop, &s.tick, clock_now_ns() + NS_PER_SEC);
+		ret = loop_run(s.loop);
+	}
+	server_stop(&s);
+	return ret ? 1 : 0;
+}

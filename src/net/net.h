@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* net/net.h — the network module: the multi-queue TUN device, the IPv4/IPv6 address pool,
+ * checks on tunnel (inner) packets, and listening sockets. Routes and eBPF steering live
+ * elsewhere; this module never sees a session. */
+#pragma once
+
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/config.h"
+
+struct ippool;
+
+/* ---- tun.c ----------------------------------------------------------------------------------
+ * One multi-queue TUN device for all sessions (IFF_TUN | IFF_NO_PI | IFF_MULTI_QUEUE), one
+ * non-blocking O_CLOEXEC fd per queue. The device is not persistent: it vanishes when the last
+ * queue fd closes (tun_free). Called from the main thread at startup; afterwards each worker
+ * only reads/writes its own queue fd. */
+enum { TUN_MAX_QUEUES = 256 /* kernel MAX_TAP_QUEUES */, TUN_TXQUEUELEN = 4096 };
+
+struct tun;
+/* name: cfg->device; may contain one "%d" for the kernel to pick a number. Without "%d", an
+ * existing interface of that name is -EEXIST (we never attach to a device we did not create).
+ * -EINVAL: empty/too long name, queues 0 or > TUN_MAX_QUEUES. On success *out owns the device. */
+[[nodiscard]] int tun_open(const char *name, unsigned queues, struct tun **out);
+/* Over rtnetlink: MTU, txqueuelen, the pool's server IPv4 address with the pool prefix, the
+ * server IPv6 address with the pool prefix (nodad), link up. mtu in [68, 65535], >= 1280 when
+ * the pool has IPv6 (-EINVAL otherwise). Kernel refusals come back as -errno (logged here). */
+[[nodiscard]] int tun_configure(struct tun *t, const struct ippool *pool, unsigned mtu);
+void tun_free(struct tun *t); /* NULL-safe; closes every queue fd */
+/* The fd of queue q (still owned by t), or -EINVAL when q >= tun_queue_count(). */
+int tun_queue_fd(const struct tun *t, unsigned q);
+unsigned tun_queue_count(const struct tun *t);
+const char *tun_name(const struct tun *t); /* the kernel's final name, e.g. "vpns0" */
+unsigned tun_ifindex(const struct tun *t);
+
+/* ---- ippool.c -------------------------------------------------------------------------------
+ * IPv4/IPv6 leases from cfg->ipv4_network / cfg->ipv6_network. Every lease has a SLOT in
+ * [2, ippool_slot_count()): IPv4 lease = network + slot (slot 0 = network, slot 1 = the server,
+ * the broadcast address is never leased); IPv6 lease = network6 + (slot << (128 - subnet_prefix))
+ * (server = network6 + (1 << (128 - subnet_prefix))). With both families the slot count is
+ * limited by the smaller pool (and by IPPOOL_MAX_SLOTS). Get/put are thread-safe (a mutex);
+ * slot_of and server_* are lock-free reads of immutable fields. */
+enum { IPPOOL_MAX_SLOTS = 1 << 24 };
+
+struct lease {
+	uint32_t slot; /* 0 = no lease */
+	bool has_v4, has_v6;
+	struct in_addr v4; /* network byte order */
+	struct in_addr v4_netmask;
+	struct in6_addr v6;
+	unsigned v6_prefix; /* cfg->ipv6_subnet_prefix */
+};
+
+struct ippool;
+/* -EINVAL: no pool configured, a pool with no room for the server plus one client (IPv4 /31,
+ * /32; IPv6 subnet prefix not longer than the network prefix), subnet prefix > 128. The config
+ * is only read here (not kept). */
+[[nodiscard]] int ippool_new(const struct config *cfg, struct ippool **out);
+void ippool_free(struct ippool *p); /* NULL-safe */
+/* predictable-ips: the first probe is a keyed hash of username (may be NULL), else the lowest
+ * free slot. -ENOSPC when full. */
+[[nodiscard]] int ippool_lease_get(struct ippool *p, const char *username, struct lease *out);
+/* Return a lease from ippool_lease_get; a lease with slot 0 is ignored. */
+void ippool_lease_put(struct ippool *p, const struct lease *l);
+/* Exclusive upper bound of slot numbers; the capacity is ippool_slot_count() - 2. */
+uint32_t ippool_slot_count(const struct ippool *p);
+/* Destination address (in6_addr/in_addr bytes) → slot, 0 when not a leasable address of the
+ * pool (server, network, broadcast, outside). IPv6: any address in the client's subnet maps to
+ * its slot. Lock-free, pure arithmetic; says nothing about whether the slot is leased now. */
+uint32_t ippool_slot_of(const struct ippool *p, int family, const void *addr);
+/* The server's own address on the TUN and the pool prefix; false when that family is off. */
+bool ippool_server_v4(const struct ippool *p, struct in_addr *addr, unsigned *prefix_len);
+bool ippool_server_v6(const struct ippool *p, struct in6_addr *addr, unsigned *prefix_len);
+
+/* ---- inner.c --------------------------------------------------------------------------------
+ * Checks on tunnel packets. Pure: no I/O, no state; fuzzed as is. */
+struct inner_pkt {
+	int family;	    /* AF_INET or AF_INET6 */
+	const uint8_t *src; /* 4 or 16 bytes, borrowed from the packet */
+	const uint8_t *dst;
+	size_t len;    /* == the IP total length == the len given */
+	uint8_t proto; /* IPv4 protocol / IPv6 first next-header */
+};
+/* -EBADMSG: not IPv4/IPv6, header too short, IHL < 5 or past the end, IPv4 total length or
+ * IPv6 payload length + 40 different from len (trailing bytes are refused too). */
+[[nodiscard]] int inner_parse(const uint8_t *pkt, size_t len, struct inner_pkt *out);
+/* Anti-spoofing: the source is the lease's IPv4 address, or inside its IPv6 subnet. */
+bool inner_src_is_lease(const struct inner_pkt *p, const struct lease *l);
+
+/* ---- sock.c ---------------------------------------------------------------------------------
+ * Listening sockets. host NULL: "::" with IPV6_V6ONLY=0 (dual-stack), falling back to 0.0.0.0
+ * when the host has no IPv6. Non-blocking, CLOEXEC, SO_REUSEADDR, SO_REUSEPORT when reuseport,
+ * backlog 1024. On success *fd_out owns the socket; -errno (-EADDRNOTAVAIL: host unresolvable). */
+[[nodiscard]] int sock_listen_tcp(const char *host, uint16_t port, bool reuseport, int *fd_out);
+/* Path MTU of a connected TCP socket (TCP_INFO tcpi_pmtu); -errno, -ENODATA when unknown. */
+[[nodiscard]] int sock_tcp_pmtu(int fd, unsigned *mtu);

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* tunnel/conn.h — one client TCP/TLS connection: TLS handshake, HTTP requests and the
+ * aggregate-auth exchange, then (after CONNECT) the CSTP tunnel. Owned by one worker; every
+ * function runs on that worker's thread. */
+#pragma once
+
+#include <netinet/in.h>
+#include <stdint.h>
+
+#include "auth/auth.h"
+#include "core/buf.h"
+#include "core/list.h"
+#include "core/loop.h"
+#include "tunnel/session.h"
+
+struct worker;
+struct tls_conn;
+
+/* An auth request and the connection waiting for it. */
+struct conn_auth {
+	struct auth_request req;
+	struct conn *c;
+};
+
+enum conn_state : uint8_t {
+	CONN_TLS_HANDSHAKE,
+	CONN_HTTP,
+	CONN_AUTH_WAIT,
+	CONN_TUNNEL,
+	CONN_CLOSING,
+	CONN__COUNT,
+};
+
+struct conn {
+	struct worker *w;
+	struct list_node node; /* w->conns */
+	int fd;
+	struct loop_watch watch;
+	struct timer timer;
+	struct loop_call free_call;
+	struct loop_call reread_call;
+	bool reread_queued;
+	struct tls_conn *tls;
+	enum conn_state state;
+	char peer[INET6_ADDRSTRLEN + 8]; /* "ip:port", for logs */
+	char peer_ip[INET6_ADDRSTRLEN];
+	bool peer_v6;
+	uint64_t accepted_ns;
+	uint64_t last_rx_ns;
+	uint64_t req_start_ns; /* first byte of the request now in c->in */
+
+	struct buf in;	/* decrypted bytes not yet parsed */
+	struct buf out; /* bytes waiting for TLS: out_raw HTTP bytes, then whole CSTP frames */
+	size_t out_raw;
+	unsigned requests;
+	unsigned auth_failures;
+	struct conn_auth *auth; /* in flight; the connection is freed only after it returns */
+	bool free_after_auth;
+
+	/* Tunnel */
+	struct session *session;
+	uint64_t gen;
+	uint32_t slot;
+	unsigned data_mtu;
+	bool mobile;
+	uint64_t last_data_ns;
+	uint64_t dpd_sent_ns; /* 0 = none outstanding */
+};
+
+/* Take a freshly accepted socket (ownership of fd moves to the connection). */
+void conn_accept(struct worker *w, int fd, const struct sockaddr_storage *peer);
+/* Close with a logged reason; the memory is freed after the current event batch. */
+void conn_close(struct conn *c, const char *reason);
+/* Queue one inner packet to the client as a CSTP DATA frame (dropped when the queue is full). */
+void conn_send_packet(struct conn *c, const uint8_t *pkt, size_t len);
+/* Server-side end of a tunnel: a DISCONNECT/TERMINATE frame is sent, then the connection closed. */
+void conn_kick(struct conn *c, const char *reason);
+
+/* Folder-internal seams between conn.c (I/O, tunnel) and conn_http.c (requests, auth). */
+enum { CONN_OUT_MAX = 512 * 1024, CONN_IN_MAX = 64 * 1024 };
+void conn__set_state(struct conn *c, enum conn_state next);
+/* Parse and answer the HTTP requests buffered in c->in (state CONN_HTTP). */
+void conn__http_process(struct conn *c);
+/* Queue raw HTTP bytes; -E2BIG when the output queue is full. */
+[[nodiscard]] int conn__queue_raw(struct conn *c, const void *data, size_t len);
+/* Write what is queued; closes the connection on a fatal error. */
+void conn__flush(struct conn *c);
+/* Enter the tunnel (after the CONNECT reply is queued). */
+void conn__tunnel_start(struct conn *c);
+void conn__deadline_arm(struct conn *c);
+extern const char *const conn_state_name[CONN__COUNT];
+/* The auth pool answered: frees a connection that closed meanwhile (returns true then). */
+bool conn__auth_returned(struct conn *c);

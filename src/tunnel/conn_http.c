@@ -1,0 +1,527 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* tunnel/conn_http.c — the HTTP side of a connection (reference §2, §3): routes each request,
+ * runs the aggregate-auth exchange through the auth pool, creates sessions, answers CONNECT
+ * with the tunnel parameters, serves the fixed Cisco endpoints. One request at a time. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/clock.h"
+#include "core/compiler.h"
+#include "core/log.h"
+#include "http/http.h"
+#include "net/net.h"
+#include "tls/tls.h"
+#include "tunnel/conn.h"
+#include "tunnel/cstp_headers.h"
+#include "tunnel/mtu.h"
+#include "tunnel/session.h"
+#include "tunnel/user_agent.h"
+#include "tunnel/worker.h"
+
+enum {
+	HTTP_MAX_REQUESTS = 16,	     /* per TLS connection, as ocserv */
+	AUTH_MAX_FAILURES = 3,	     /* wrong passwords per connection before 401 + close */
+	RESPONSE_BODY_MAX = 64 * 1024,
+	CONNECT_HEADERS_MAX = 64,
+};
+
+static const char xml_type[] = "text/xml; charset=utf-8";
+static const char login_message[] = "Please enter your username and password.";
+
+static void respond(struct conn *c, int status, const char *reason, const char *ctype,
+		    const struct http_header *hdrs, size_t n_hdrs, const void *body, size_t len,
+		    bool close)
+{
+	struct http_response r = {
+		.status = status,
+		.reason = reason,
+		.content_type = ctype,
+		.headers = hdrs,
+		.n_headers = n_hdrs,
+		.body = body,
+		.body_len = len,
+		.close = close,
+	};
+	struct buf tmp;
+
+	buf_init(&tmp, RESPONSE_BODY_MAX + 16384);
+	if (http_response_write(&tmp, &r) || conn__queue_raw(c, buf_head(&tmp), buf_used(&tmp))) {
+		buf_fini(&tmp);
+		conn_close(c, "cannot queue the HTTP response");
+		return;
+	}
+	buf_fini(&tmp);
+	conn__flush(c);
+	if (close && c->state != CONN_CLOSING) {
+		/* Connection: close — the response is queued; closing now would lose it if the
+		 * socket is full, so the flush above must have sent it. */
+		conn_close(c, "request answered with Connection: close");
+	}
+}
+
+static void respond_status(struct conn *c, int status, const char *reason, bool close)
+{
+	respond(c, status, reason, nullptr, nullptr, 0, nullptr, 0, close);
+}
+
+static const struct http_header transcend[] = { { "X-Transcend-Version", "1" } };
+
+static void respond_form(struct conn *c, const char *error)
+{
+	const struct config *cfg = c->w->vpn->cfg;
+	struct xml_auth_form f = {
+		.message = login_message,
+		.error = error,
+		.banner = nullptr,
+		.action = "/auth",
+	};
+	struct buf body;
+
+	(void)cfg;
+	buf_init(&body, RESPONSE_BODY_MAX);
+	if (xml_auth_form_render(&body, &f)) {
+		buf_fini(&body);
+		conn_close(c, "cannot render the login form");
+		return;
+	}
+	respond(c, 200, "OK", xml_type, transcend, ARRAY_SIZE(transcend), buf_head(&body),
+		buf_used(&body), false);
+	buf_fini(&body);
+}
+
+/* ---- login ---- */
+
+static void on_auth_done(struct auth_request *req);
+
+static void login_start(struct conn *c, const struct xml_auth_msg *m)
+{
+	struct conn_auth *a;
+
+	if (!m->has_username || !m->has_password || !m->username[0]) {
+		respond_form(c, nullptr);
+		return;
+	}
+	a = calloc(1, sizeof(*a));
+	if (!a) {
+		conn_close(c, "out of memory");
+		return;
+	}
+	snprintf(a->req.username, sizeof(a->req.username), "%s", m->username);
+	snprintf(a->req.password, sizeof(a->req.password), "%s", m->password);
+	a->req.reply_loop = c->w->loop;
+	a->req.on_done = on_auth_done;
+	a->c = c;
+	c->auth = a;
+	conn__set_state(c, CONN_AUTH_WAIT);
+	auth_pool_submit(c->w->vpn->auth, &a->req);
+}
+
+static const char *create_failure_text(enum session_create_result r)
+{
+	switch (r) {
+	case SESSION_TOO_MANY_CLIENTS:
+		return "Server is at its client limit.";
+	case SESSION_TOO_MANY_SAME:
+		return "Too many sessions for this user.";
+	case SESSION_NO_ADDRESS:
+		return "No address available.";
+	default:
+		return "Internal error.";
+	}
+}
+
+static void login_succeeded(struct conn *c, const char *username, const char *group)
+{
+	struct vpn *v = c->w->vpn;
+	char cookie[COOKIE_B64_LEN + 1];
+	char set_cookie[128], set_webvpnc[192];
+	struct session *s;
+	struct buf body;
+	enum session_create_result r;
+
+	r = session_create(v->sessions, username, group, c->peer_ip, cookie, &s);
+	if (r != SESSION_CREATED) {
+		log_msg(LOG_NOTICE, "conn %s: login of %s refused: %s", c->peer, username,
+			create_failure_text(r));
+		respond_form(c, create_failure_text(r));
+		return;
+	}
+	log_msg(LOG_INFO, "conn %s: user %s (group %s) logged in, session %llu", c->peer, username,
+		group[0] ? group : "-", (unsigned long long)s->id);
+	snprintf(set_cookie, sizeof(set_cookie), "webvpn=%s; Secure; HttpOnly", cookie);
+	snprintf(set_webvpnc, sizeof(set_webvpnc), "webvpnc=bu:/&p:t&iu:1/&sh:%s; path=/; Secure",
+		 tls_server_cert_sha1_hex(v->tls));
+	const struct http_header hdrs[] = {
+		{ "X-Transcend-Version", "1" },
+		{ "Set-Cookie", set_cookie },
+		{ "Set-Cookie", set_webvpnc },
+	};
+	struct xml_auth_complete done = {
+		.cookie = cookie,
+		.banner = v->cfg->banner,
+		.server_cert_sha1_hex = tls_server_cert_sha1_hex(v->tls),
+	};
+	buf_init(&body, RESPONSE_BODY_MAX);
+	if (xml_auth_complete_render(&body, &done)) {
+		conn_close(c, "cannot render the login result");
+	} else {
+		respond(c, 200, "OK", xml_type, hdrs, ARRAY_SIZE(hdrs), buf_head(&body),
+			buf_used(&body), false);
+	}
+	buf_fini(&body);
+	explicit_bzero(cookie, sizeof(cookie));
+	explicit_bzero(set_cookie, sizeof(set_cookie));
+}
+
+static void on_auth_done(struct auth_request *req)
+{
+	struct conn_auth *a = container_of(req, struct conn_auth, req);
+	struct conn *c = a->c;
+	enum auth_verdict verdict = req->verdict;
+	char username[AUTH_NAME_MAX], group[AUTH_GROUP_MAX];
+
+	snprintf(username, sizeof(username), "%s", req->username);
+	snprintf(group, sizeof(group), "%s", req->group);
+	if (conn__auth_returned(c))
+		return; /* the connection closed while the password was checked */
+	conn__set_state(c, CONN_HTTP);
+	switch (verdict) {
+	case AUTH_OK:
+		login_succeeded(c, username, group);
+		break;
+	case AUTH_DENIED:
+		c->auth_failures++;
+		log_msg(LOG_NOTICE, "conn %s: login of %s failed: wrong username or password",
+			c->peer, username);
+		if (c->auth_failures >= AUTH_MAX_FAILURES) {
+			respond_status(c, 401, "Unauthorized", true);
+			break;
+		}
+		/* As ocserv: the form again, with a message (§2.9). */
+		respond_form(c, "Login failed.");
+		break;
+	case AUTH_ERROR:
+		log_msg(LOG_ERR, "conn %s: login of %s could not be checked", c->peer, username);
+		respond_form(c, "Login is not possible right now.");
+		break;
+	}
+	if (c->state == CONN_HTTP)
+		conn__http_process(c); /* a request may have arrived meanwhile */
+}
+
+static void handle_auth_post(struct conn *c, const struct http_request *req)
+{
+	const char *ctype = http_request_header(req, "Content-Type");
+	struct xml_auth_msg m;
+	int ret;
+
+	if (!req->body_len) {
+		respond_form(c, nullptr);
+		return;
+	}
+	if (ctype && strcasestr(ctype, "x-www-form-urlencoded"))
+		ret = form_auth_parse(req->body, req->body_len, &m);
+	else
+		ret = xml_auth_parse(req->body, req->body_len, &m);
+	if (ret) {
+		log_msg(LOG_NOTICE, "conn %s: malformed authentication request (%s)", c->peer,
+			strerror(-ret));
+		respond_status(c, 400, "Bad Request", true);
+		return;
+	}
+	switch (m.type) {
+	case XML_AUTH_INIT:
+		respond_form(c, nullptr);
+		break;
+	case XML_AUTH_REPLY:
+		login_start(c, &m);
+		break;
+	case XML_AUTH_LOGOUT: {
+		struct cookie ck;
+		bool ended = !cookie_decode(m.session_token, strlen(m.session_token), &ck) &&
+			     session_logout(c->w->vpn->sessions, &ck);
+		explicit_bzero(&ck, sizeof(ck));
+		log_msg(LOG_INFO, "conn %s: logout %s", c->peer, ended ? "ended a session" : "ignored");
+		respond(c, 200, "OK", xml_type, transcend, ARRAY_SIZE(transcend), nullptr, 0, false);
+		break;
+	}
+	}
+	xml_auth_msg_wipe(&m);
+}
+
+/* ---- CONNECT /CSCOSSLC/tunnel (§3) ---- */
+
+static int request_cookie(const struct http_request *req, struct cookie *out)
+{
+	const char *hdr = http_request_header(req, "Cookie");
+	char text[COOKIE_B64_LEN + 8];
+	int ret;
+
+	if (!hdr)
+		return -ENOENT;
+	ret = http_cookie_get(hdr, "webvpn", text, sizeof(text));
+	if (ret)
+		return ret == -ENOENT ? -ENOENT : -EBADMSG;
+	ret = cookie_decode(text, strlen(text), out);
+	explicit_bzero(text, sizeof(text));
+	return ret;
+}
+
+static void connect_fail(struct conn *c, int status, const char *reason, const char *why)
+{
+	const struct http_header hdr[] = { { "X-Reason", why } };
+
+	log_msg(LOG_NOTICE, "conn %s: CONNECT refused: %s", c->peer, why);
+	respond(c, status, reason, nullptr, hdr, 1, nullptr, 0, true);
+}
+
+static void take_slot(struct conn *c, struct session *s, int prev_worker)
+{
+	struct worker *w = c->w;
+	struct vpn *v = w->vpn;
+	struct conn *old = w->slot_conn[s->lease.slot];
+
+	if (old && old != c)
+		conn_kick(old, "tunnel taken over by a reconnect");
+	else if (prev_worker >= 0 && (unsigned)prev_worker != w->idx)
+		worker_kick_slot(w, (unsigned)prev_worker, s->lease.slot, c->gen);
+	w->slot_conn[s->lease.slot] = c;
+	atomic_store(&v->slot_owner[s->lease.slot], (uint16_t)(w->idx + 1));
+}
+
+static int compute_mtu(const struct conn *c, const struct cstp_request *creq,
+		       const struct lease *l, struct mtu_result *out)
+{
+	unsigned pmtu = 0;
+	struct mtu_input in = {
+		.cfg_mtu = c->w->vpn->cfg->mtu,
+		.client_base_mtu = creq->base_mtu,
+		.client_mtu = creq->mtu,
+		.ipv6_transport = c->peer_v6,
+		.have_ipv6_lease = l->has_v6,
+	};
+
+	if (!sock_tcp_pmtu(c->fd, &pmtu))
+		in.tcp_pmtu = pmtu;
+	return mtu_compute(&in, out);
+}
+
+static void handle_connect(struct conn *c, const struct http_request *req)
+{
+	struct vpn *v = c->w->vpn;
+	struct cstp_hdr_kv kv[CONNECT_HEADERS_MAX];
+	struct cstp_request creq;
+	struct mtu_result mtu;
+	struct session *s;
+	struct cookie ck;
+	struct buf head;
+	uint64_t gen;
+	int prev_worker, ret;
+	size_t n = 0;
+
+	ret = request_cookie(req, &ck);
+	if (ret == -ENOENT) {
+		connect_fail(c, 503, "Service Unavailable", "No cookie");
+		return;
+	}
+	if (ret) {
+		connect_fail(c, 401, "Cookie is not acceptable", "Malformed cookie");
+		return;
+	}
+	for (size_t i = 0; i < req->n_headers && n < CONNECT_HEADERS_MAX; i++)
+		kv[n++] = (struct cstp_hdr_kv){ req->headers[i].name, req->headers[i].value };
+	cstp_request_parse(kv, n, &creq);
+
+	switch (session_attach(v->sessions, &ck, c->peer_ip, (int)c->w->idx, &s, &gen,
+			       &prev_worker)) {
+	case SESSION_ATTACHED:
+		break;
+	case SESSION_ROAMING:
+		explicit_bzero(&ck, sizeof(ck));
+		explicit_bzero(&creq, sizeof(creq));
+		connect_fail(c, 401, "Cookie is not acceptable", "Roaming is not allowed");
+		return;
+	case SESSION_UNKNOWN:
+	default:
+		explicit_bzero(&ck, sizeof(ck));
+		explicit_bzero(&creq, sizeof(creq));
+		connect_fail(c, 401, "Cookie is not acceptable", "Unknown or expired cookie");
+		return;
+	}
+	explicit_bzero(&ck, sizeof(ck));
+	c->session = s;
+	c->gen = gen;
+	c->slot = s->lease.slot;
+	c->mobile = creq.mobile;
+
+	if (compute_mtu(c, &creq, &s->lease, &mtu)) {
+		explicit_bzero(&creq, sizeof(creq));
+		connect_fail(c, 503, "Service Unavailable", "No usable MTU");
+		return;
+	}
+	c->data_mtu = mtu.data_mtu;
+	const struct config *cfg = v->cfg;
+	uint64_t now = loop_now_ns(c->w->loop);
+	unsigned remaining = 0;
+	if (cfg->session_timeout_s) {
+		uint64_t used_s = (now - s->created_ns) / NS_PER_SEC;
+		remaining = used_s >= cfg->session_timeout_s ? 1 : cfg->session_timeout_s - (unsigned)used_s;
+	}
+	enum ua_class ua = ua_classify(http_request_header(req, "User-Agent"));
+	struct cstp_reply reply = {
+		.cfg = cfg,
+		.has_v4 = s->lease.has_v4 && creq.want_v4,
+		.v4 = s->lease.v4,
+		.v4_netmask = s->lease.v4_netmask,
+		.has_v6 = s->lease.has_v6 && creq.want_v6 && mtu.ipv6_ok,
+		.v6 = s->lease.v6,
+		.v6_prefix = s->lease.v6_prefix,
+		.req = &creq,
+		.anyconnect_ua = ua_is_anyconnect(ua),
+		.base_mtu = mtu.link_mtu,
+		.data_mtu = mtu.data_mtu,
+		.session_timeout_s = cfg->session_timeout_s,
+		.session_remaining_s = remaining,
+	};
+	buf_init(&head, RESPONSE_BODY_MAX);
+	ret = cstp_reply_render(&head, &reply);
+	explicit_bzero(&creq, sizeof(creq));
+	if (ret || conn__queue_raw(c, buf_head(&head), buf_used(&head))) {
+		buf_fini(&head);
+		conn_close(c, "cannot build the CONNECT reply");
+		return;
+	}
+	buf_fini(&head);
+	take_slot(c, s, prev_worker);
+	char a4[INET_ADDRSTRLEN] = "-", a6[INET6_ADDRSTRLEN] = "-";
+	if (reply.has_v4)
+		inet_ntop(AF_INET, &s->lease.v4, a4, sizeof(a4));
+	if (reply.has_v6)
+		inet_ntop(AF_INET6, &s->lease.v6, a6, sizeof(a6));
+	log_msg(LOG_INFO,
+		"conn %s (session %llu, %s): tunnel up on worker %u, ipv4 %s, ipv6 %s, mtu %u",
+		c->peer, (unsigned long long)s->id, s->username, c->w->idx, a4, a6, mtu.data_mtu);
+	conn__flush(c);
+	if (c->state == CONN_CLOSING)
+		return;
+	conn__tunnel_start(c);
+}
+
+/* ---- fixed endpoints (§2.3): cheap constant answers, never files ---- */
+
+struct fixed_answer {
+	const char *path;
+	const char *ctype;
+	const char *body;
+};
+
+static const struct fixed_answer fixed_answers[] = {
+	{ "/VPNManifest.xml", xml_type, "<vpn rev=\"1.0\"></vpn>\n" },
+	{ "/1/VPNManifest.xml", xml_type, "<vpn rev=\"1.0\"></vpn>\n" },
+	{ "/1/binaries/update.txt", "text/plain", "0,0,0000\n" },
+	{ "/1/binaries/vpndownloader.sh", "application/x-shellscript", "#!/bin/sh\nexit 0\n" },
+	{ "/1/index.html", "text/html", "<html></html>\n" },
+	{ "/1/Linux", "text/html", "<html></html>\n" },
+	{ "/1/Linux_64", "text/html", "<html></html>\n" },
+	{ "/1/Windows", "text/html", "<html></html>\n" },
+	{ "/1/Windows_ARM64", "text/html", "<html></html>\n" },
+	{ "/1/Darwin_i386", "text/html", "<html></html>\n" },
+	{ "/+CSCOT+/translation-table", xml_type, "<vpn rev=\"1.0\"></vpn>\n" },
+	{ "/+CSCOT+/oem-customization", xml_type, "<vpn rev=\"1.0\"></vpn>\n" },
+};
+
+static bool path_is(const char *path, size_t len, const char *want)
+{
+	return strlen(want) == len && memcmp(path, want, len) == 0;
+}
+
+static void handle_get(struct conn *c, const struct http_request *req, size_t path_len)
+{
+	if (path_is(req->path, path_len, "/") || path_is(req->path, path_len, "/auth")) {
+		respond_form(c, nullptr);
+		return;
+	}
+	if (path_is(req->path, path_len, "/logout")) {
+		struct cookie ck;
+		if (!request_cookie(req, &ck) && session_logout(c->w->vpn->sessions, &ck))
+			log_msg(LOG_INFO, "conn %s: logout ended a session", c->peer);
+		explicit_bzero(&ck, sizeof(ck));
+		respond(c, 200, "OK", "text/html", nullptr, 0, "<html></html>\n", 14, false);
+		return;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(fixed_answers); i++) {
+		const struct fixed_answer *a = &fixed_answers[i];
+		if (path_is(req->path, path_len, a->path)) {
+			respond(c, 200, "OK", a->ctype, nullptr, 0, a->body, strlen(a->body), false);
+			return;
+		}
+	}
+	respond_status(c, 404, "Not Found", false);
+}
+
+static void handle_request(struct conn *c, const struct http_request *req)
+{
+	size_t path_len = strcspn(req->path, "?");
+
+	c->requests++;
+	switch (req->method) {
+	case HTTP_CONNECT:
+		if (path_is(req->path, path_len, "/CSCOSSLC/tunnel") ||
+		    path_is(req->path, path_len, "CSCOSSLC/tunnel"))
+			handle_connect(c, req);
+		else
+			respond_status(c, 404, "Not Found", true);
+		return;
+	case HTTP_POST:
+		handle_auth_post(c, req);
+		return;
+	case HTTP_GET:
+	case HTTP_HEAD:
+		handle_get(c, req, path_len);
+		return;
+	case HTTP_OTHER:
+		respond_status(c, 405, "Method Not Allowed", true);
+		return;
+	}
+}
+
+void conn__http_process(struct conn *c)
+{
+	const struct http_limits lim = HTTP_LIMITS_DEFAULT;
+
+	while (c->state == CONN_HTTP && buf_used(&c->in)) {
+		struct http_request req;
+		ssize_t n = http_request_parse(buf_head(&c->in), buf_used(&c->in), &lim, &req);
+		if (n == -EAGAIN)
+			return;
+		if (n < 0) {
+			log_msg(LOG_NOTICE, "conn %s: bad HTTP request: %s", c->peer, strerror((int)-n));
+			respond_status(c, n == -E2BIG ? 413 : 400,
+				       n == -E2BIG ? "Request Too Large" : "Bad Request", true);
+			return;
+		}
+		if (c->requests >= HTTP_MAX_REQUESTS) {
+			http_request_fini(&req);
+			respond_status(c, 429, "Too Many Requests", true);
+			return;
+		}
+		buf_consume(&c->in, (size_t)n);
+		/* No pipelining before CONNECT: a second request behind this one would be answered
+		 * out of context (ocserv #716). Frames after CONNECT are fine. */
+		if (buf_used(&c->in) && req.method != HTTP_CONNECT) {
+			http_request_fini(&req);
+			log_msg(LOG_NOTICE, "conn %s: pipelined HTTP request refused", c->peer);
+			respond_status(c, 400, "Bad Request", true);
+			return;
+		}
+		handle_request(c, &req);
+		bool keep = req.keep_alive;
+		http_request_fini(&req);
+		if (!keep && c->state == CONN_HTTP)
+			conn_close(c, "client asked to close");
+	}
+}

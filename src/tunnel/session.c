@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* tunnel/session.c — the cookie → session registry: login creates, CONNECT attaches (taking
+ * over from a previous connection), disconnect detaches, the sweep frees what has expired.
+ * One mutex; never taken on the data path. */
+#include "tunnel/session.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/compiler.h"
+#include "core/log.h"
+
+enum { SESSION_HASH_BUCKETS = 4096 };
+
+struct session_registry {
+	const struct config *cfg;
+	struct ippool *pool;
+	pthread_mutex_t lock;
+	struct session *buckets[SESSION_HASH_BUCKETS];
+	size_t count;
+	uint64_t next_id;
+};
+
+/* Cookies are uniformly random: their first bytes are a fine bucket index. */
+static size_t bucket_of(const struct cookie *c)
+{
+	return ((size_t)c->raw[0] | (size_t)c->raw[1] << 8) % SESSION_HASH_BUCKETS;
+}
+
+int session_registry_new(const struct config *cfg, struct ippool *pool,
+			 struct session_registry **out)
+{
+	struct session_registry *r;
+
+	*out = nullptr;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	r->cfg = cfg;
+	r->pool = pool;
+	r->next_id = 1;
+	pthread_mutex_init(&r->lock, nullptr);
+	*out = r;
+	return 0;
+}
+
+static void session_destroy(struct session_registry *r, struct session *s)
+{
+	ippool_lease_put(r->pool, &s->lease);
+	explicit_bzero(&s->cookie, sizeof(s->cookie));
+	free(s);
+}
+
+void session_registry_free(struct session_registry *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < SESSION_HASH_BUCKETS; i++) {
+		struct session *s = r->buckets[i];
+		while (s) {
+			struct session *next = s->hnext;
+			session_destroy(r, s);
+			s = next;
+		}
+	}
+	pthread_mutex_destroy(&r->lock);
+	free(r);
+}
+
+/* Caller holds the lock. A session is usable while it is valid and not past its deadlines. */
+static bool session_is_live(const struct session_registry *r, const struct session *s,
+			    uint64_t now_ns)
+{
+	if (s->invalid || session_is_expired(s, r->cfg, now_ns))
+		return false;
+	if (s->owner_worker >= 0)
+		return true;
+	return now_ns - s->detached_ns < (uint64_t)r->cfg->cookie_timeout_s * NS_PER_SEC;
+}
+
+static struct session *find_locked(struct session_registry *r, const struct cookie *c)
+{
+	/* The walk compares every entry of the chain in constant time per entry. */
+	struct session *found = nullptr;
+
+	for (struct session *s = r->buckets[bucket_of(c)]; s; s = s->hnext)
+		if (cookie_equal(&s->cookie, c))
+			found = s;
+	return found;
+}
+
+static unsigned count_user_locked(struct session_registry *r, const char *username, uint64_t now)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < SESSION_HASH_BUCKETS; i++)
+		for (struct session *s = r->buckets[i]; s; s = s->hnext)
+			if (session_is_live(r, s, now) && strcmp(s->username, username) == 0)
+				n++;
+	return n;
+}
+
+enum session_create_result session_create(struct session_registry *r, const char *username,
+					  const char *group, const char *client_ip,
+					  char cookie_b64[COOKIE_B64_LEN + 1], struct session **out)
+{
+	enum session_create_result res = SESSION_FAILED;
+	uint64_t now = clock_now_ns();
+	struct session *s;
+
+	if (out)
+		*out = nullptr;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return SESSION_FAILED;
+	if (cookie_mint(&s->cookie)) {
+		free(s);
+		return SESSION_FAILED;
+	}
+	snprintf(s->username, sizeof(s->username), "%s", username);
+	snprintf(s->group, sizeof(s->group), "%s", group ? group : "");
+	snprintf(s->auth_ip, sizeof(s->auth_ip), "%s", client_ip);
+	s->created_ns = now;
+	s->detached_ns = now;
+	s->owner_worker = -1;
+
+	pthread_mutex_lock(&r->lock);
+	if (r->cfg->max_clients && r->count >= r->cfg->max_clients) {
+		res = SESSION_TOO_MANY_CLIENTS;
+		goto out_unlock;
+	}
+	if (r->cfg->max_same_clients &&
+	    count_user_locked(r, username, now) >= r->cfg->max_same_clients) {
+		res = SESSION_TOO_MANY_SAME;
+		goto out_unlock;
+	}
+	if (ippool_lease_get(r->pool, username, &s->lease)) {
+		res = SESSION_NO_ADDRESS;
+		goto out_unlock;
+	}
+	s->id = r->next_id++;
+	size_t b = bucket_of(&s->cookie);
+	s->hnext = r->buckets[b];
+	r->buckets[b] = s;
+	r->count++;
+	cookie_encode(&s->cookie, cookie_b64);
+	if (out)
+		*out = s;
+	s = nullptr;
+	res = SESSION_CREATED;
+out_unlock:
+	pthread_mutex_unlock(&r->lock);
+	if (s) {
+		explicit_bzero(&s->cookie, sizeof(s->cookie));
+		free(s);
+	}
+	return res;
+}
+
+enum session_attach_result session_attach(struct session_registry *r, const struct cookie *c,
+					  const char *client_ip, int worker, struct session **out,
+					  uint64_t *gen, int *prev_worker)
+{
+	enum session_attach_result res = SESSION_UNKNOWN;
+	uint64_t now = clock_now_ns();
+	struct session *s;
+
+	*out = nullptr;
+	*prev_worker = -1;
+	pthread_mutex_lock(&r->lock);
+	s = find_locked(r, c);
+	if (!s || !session_is_live(r, s, now))
+		goto out_unlock;
+	if (r->cfg->deny_roaming && strcmp(s->auth_ip, client_ip) != 0) {
+		res = SESSION_ROAMING;
+		goto out_unlock;
+	}
+	*prev_worker = s->owner_worker;
+	s->owner_worker = worker;
+	s->generation++;
+	s->tunnel_seen = true;
+	s->refs++;
+	*gen = s->generation;
+	*out = s;
+	res = SESSION_ATTACHED;
+out_unlock:
+	pthread_mutex_unlock(&r->lock);
+	return res;
+}
+
+void session_detach(struct session_registry *r, struct session *s, uint64_t gen, bool invalidate)
+{
+	pthread_mutex_lock(&r->lock);
+	BUG_ON(s->refs == 0);
+	s->refs--;
+	if (s->generation == gen) {
+		s->owner_worker = -1;
+		s->detached_ns = clock_now_ns();
+		if (invalidate)
+			s->invalid = true;
+	}
+	pthread_mutex_unlock(&r->lock);
+}
+
+bool session_logout(struct session_registry *r, const struct cookie *c)
+{
+	struct session *s;
+	bool ended = false;
+
+	pthread_mutex_lock(&r->lock);
+	s = find_locked(r, c);
+	if (s && !s->invalid) {
+		s->invalid = true;
+		ended = true;
+	}
+	pthread_mutex_unlock(&r->lock);
+	return ended;
+}
+
+bool session_is_expired(const struct session *s, const struct config *cfg, uint64_t now_ns)
+{
+	return cfg->session_timeout_s &&
+	       now_ns - s->created_ns >= (uint64_t)cfg->session_timeout_s * NS_PER_SEC;
+}
+
+size_t session_registry_sweep(struct session_registry *r, uint64_t now_ns)
+{
+	size_t freed = 0;
+
+	pthread_mutex_lock(&r->lock);
+	for (size_t i = 0; i < SESSION_HASH_BUCKETS; i++) {
+		struct session **pp = &r->buckets[i];
+		while (*pp) {
+			struct session *s = *pp;
+			/* An attached session is ended by its connection (which then detaches). */
+			if (s->refs || s->owner_worker >= 0 || session_is_live(r, s, now_ns)) {
+				pp = &s->hnext;
+				continue;
+			}
+			*pp = s->hnext;
+			r->count--;
+			log_msg(LOG_INFO, "session %llu (%s): freed, %s", (unsigned long long)s->id,
+				s->username,
+				s->invalid ? "ended" : "reconnect window closed");
+			session_destroy(r, s);
+			freed++;
+		}
+	}
+	pthread_mutex_unlock(&r->lock);
+	return freed;
+}
+
+size_t session_registry_count(struct session_registry *r)
+{
+	size_t n;
+
+	pthread_mutex_lock(&r->lock);
+	n = r->count;
+	pthread_mutex_unlock(&r->lock);
+	return n;
+}

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* tunnel/session.h — cookie sessions (user, lease, counters) and their registry. A session
+ * outlives its connections for cookie-timeout so clients reconnect without logging in again
+ * (reference §6). The registry is shared by all workers and locked; it is touched only at
+ * login, CONNECT, disconnect and expiry, never per packet. */
+#pragma once
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+#include "config/config.h"
+#include "http/http.h"
+#include "net/net.h"
+
+struct session {
+	struct cookie cookie; /* secret: the bearer credential */
+	uint64_t id;	      /* for logs: never the cookie */
+	char username[256];
+	char group[128];
+	char auth_ip[INET6_ADDRSTRLEN]; /* address that authenticated (deny-roaming) */
+	struct lease lease;
+	uint64_t created_ns; /* first authentication: session-timeout counts from here */
+
+	/* Written under the registry lock: */
+	int owner_worker;     /* worker whose connection carries the tunnel, -1 = detached */
+	uint64_t generation;  /* bumped at every attach: a stale connection sees a new value */
+	uint64_t detached_ns; /* when the last tunnel went away (cookie-timeout counts from here) */
+	bool tunnel_seen;     /* a CONNECT has happened (before that, detached means "authenticated") */
+	bool invalid;	      /* logged out or terminated: freed at the next sweep */
+	unsigned refs;	      /* connections holding a pointer; freed only at 0 */
+
+	/* Counters, written by the owning worker only. */
+	_Atomic uint64_t rx_bytes, tx_bytes, rx_pkts, tx_pkts;
+
+	struct session *hnext; /* registry hash chain */
+};
+
+struct session_registry;
+
+[[nodiscard]] int session_registry_new(const struct config *cfg, struct ippool *pool,
+				       struct session_registry **out);
+/* Frees every session and returns their leases. Only once no worker runs. */
+void session_registry_free(struct session_registry *r);
+
+enum session_create_result : uint8_t {
+	SESSION_CREATED,
+	SESSION_TOO_MANY_CLIENTS, /* max-clients */
+	SESSION_TOO_MANY_SAME,	  /* max-same-clients */
+	SESSION_NO_ADDRESS,	  /* pool exhausted */
+	SESSION_FAILED,		  /* out of memory / no randomness */
+};
+
+/* After a successful login: mint a cookie, lease addresses, register. The session is detached and
+ * valid for cookie-timeout until a CONNECT attaches it. Encoded cookie in cookie_b64. */
+enum session_create_result session_create(struct session_registry *r, const char *username,
+					  const char *group, const char *client_ip,
+					  char cookie_b64[COOKIE_B64_LEN + 1],
+					  struct session **out);
+
+enum session_attach_result : uint8_t {
+	SESSION_ATTACHED,
+	SESSION_UNKNOWN,  /* no such cookie, expired or invalidated */
+	SESSION_ROAMING,  /* deny-roaming and a different client address */
+};
+
+/* CONNECT with a cookie: attach the session to worker `worker`. When another connection carried
+ * it, *prev_worker is that worker (else -1) and *prev_generation its generation: the caller tells
+ * that worker to close it. *gen receives the new generation for the new connection. */
+enum session_attach_result session_attach(struct session_registry *r, const struct cookie *c,
+					  const char *client_ip, int worker, struct session **out,
+					  uint64_t *gen, int *prev_worker);
+
+/* Every successful session_attach is paired with one session_detach, stale or not: it drops
+ * the reference the connection held. The connection with generation gen is gone. invalidate: the user logged out or was kicked for
+ * good (cookie no longer accepted); otherwise the cookie stays valid for cookie-timeout. A stale
+ * generation (the session was taken over) changes nothing. */
+void session_detach(struct session_registry *r, struct session *s, uint64_t gen, bool invalidate);
+
+/* Logout by cookie (GET /logout, <config-auth type="logout">): true when a session ended. */
+bool session_logout(struct session_registry *r, const struct cookie *c);
+
+/* Free detached sessions past cookie-timeout or session-timeout, and invalidated ones.
+ * Called once a second from the main thread. Returns how many were freed. */
+size_t session_registry_sweep(struct session_registry *r, uint64_t now_ns);
+
+/* Whether a session's hard session-timeout has passed. */
+bool session_is_expired(const struct session *s, const struct config *cfg, uint64_t now_ns);
+size_t session_registry_count(struct session_registry *r);

@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* tunnel/worker.c — worker threads and the shared struct vpn: accepting connections, draining
+ * the worker's TUN queue, delivering downlink packets to the connection that owns the
+ * destination slot (handing them to the owning worker when the kernel queued them elsewhere),
+ * and taking over tunnels that moved to another worker. */
+#include "tunnel/worker.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "core/compiler.h"
+#include "core/log.h"
+#include "tunnel/conn.h"
+#include "tunnel/session.h"
+
+enum {
+	TUN_READ_BUDGET = 256,	 /* packets per readiness event before others get a turn */
+	ACCEPT_BUDGET = 64,
+	PKT_BUF_LEN = 65536,
+	HANDOFF_MAX_PKTS = 64,
+	HANDOFF_MAX_BYTES = 128 * 1024,
+};
+
+/* A batch of downlink packets read by one worker for sessions another worker owns. Without
+ * eBPF steering (issue #4) this is the per-worker hand-off of ARCHITECTURE.md. */
+struct handoff {
+	struct loop_call call;
+	struct worker *to;
+	uint32_t n;
+	size_t used;
+	uint32_t slot[HANDOFF_MAX_PKTS];
+	uint32_t len[HANDOFF_MAX_PKTS];
+	uint8_t data[HANDOFF_MAX_BYTES];
+};
+
+struct kick {
+	struct loop_call call;
+	struct worker *to;
+	uint32_t slot;
+	uint64_t new_gen;
+};
+
+void worker_tun_write(struct worker *w, const uint8_t *pkt, size_t len)
+{
+	ssize_t n = write(w->tun_fd, pkt, len);
+
+	if (n < 0 && !(w->tun_drops++ & 1023))
+		log_msg(LOG_WARNING, "worker %u: TUN write failed: %m (dropping)", w->idx);
+}
+
+void worker_deliver(struct worker *w, uint32_t slot, const uint8_t *pkt, size_t len)
+{
+	struct conn *c = w->slot_conn[slot];
+
+	if (c)
+		conn_send_packet(c, pkt, len);
+}
+
+static void on_handoff(struct loop_call *call)
+{
+	struct handoff *h = container_of(call, struct handoff, call);
+	size_t off = 0;
+
+	for (uint32_t i = 0; i < h->n; i++) {
+		worker_deliver(h->to, h->slot[i], h->data + off, h->len[i]);
+		off += h->len[i];
+	}
+	free(h);
+}
+
+static void on_kick(struct loop_call *call)
+{
+	struct kick *k = container_of(call, struct kick, call);
+	struct conn *c = k->to->slot_conn[k->slot];
+
+	if (c && c->gen < k->new_gen)
+		conn_kick(c, "tunnel taken over by a reconnect");
+	free(k);
+}
+
+void worker_kick_slot(struct worker *from, unsigned idx, uint32_t slot, uint64_t new_gen)
+{
+	struct kick *k = calloc(1, sizeof(*k));
+
+	(void)from;
+	if (!k)
+		return; /* the stale connection then ends by DPD; its generation is stale anyway */
+	k->to = from->vpn->workers[idx];
+	k->slot = slot;
+	k->new_gen = new_gen;
+	loop_post(k->to->loop, &k->call, on_kick);
+}
+
+static void handoff_flush(struct worker *w, struct handoff **pending)
+{
+	for (unsigned i = 0; i < w->vpn->n_workers; i++) {
+		if (!pending[i])
+			continue;
+		loop_post(pending[i]->to->loop, &pending[i]->call, on_handoff);
+		pending[i] = nullptr;
+	}
+}
+
+static void handoff_add(struct worker *w, struct handoff **pending, unsigned owner, uint32_t slot,
+			const uint8_t *pkt, size_t len)
+{
+	struct handoff *h = pending[owner];
+
+	if (h && (h->n == HANDOFF_MAX_PKTS || h->used + len > HANDOFF_MAX_BYTES)) {
+		loop_post(h->to->loop, &h->call, on_handoff);
+		h = pending[owner] = nullptr;
+	}
+	if (!h) {
+		h = malloc(sizeof(*h));
+		if (!h) {
+			w->handoff_drops++;
+			return;
+		}
+		h->to = w->vpn->workers[owner];
+		h->n = 0;
+		h->used = 0;
+		pending[owner] = h;
+	}
+	memcpy(h->data + h->used, pkt, len);
+	h->slot[h->n] = slot;
+	h->len[h->n] = (uint32_t)len;
+	h->n++;
+	h->used += len;
+}
+
+static void on_tun_readable(struct loop_watch *watch, uint32_t events)
+{
+	struct worker *w = container_of(watch, struct worker, tun_watch);
+	struct vpn *v = w->vpn;
+	struct handoff *pending[256] = {};
+
+	(void)events;
+	for (int budget = TUN_READ_BUDGET; budget > 0; budget--) {
+		ssize_t n = read(w->tun_fd, w->pkt_buf, PKT_BUF_LEN);
+		if (n <= 0)
+			break;
+		struct inner_pkt ip;
+		if (inner_parse(w->pkt_buf, (size_t)n, &ip))
+			continue;
+		uint32_t slot = ippool_slot_of(v->pool, ip.family, ip.dst);
+		if (!slot)
+			continue; /* not for a client: the kernel routes such packets elsewhere */
+		unsigned owner = atomic_load_explicit(&v->slot_owner[slot], memory_order_acquire);
+		if (!owner)
+			continue; /* no tunnel for that address right now */
+		if (owner - 1 == w->idx)
+			worker_deliver(w, slot, w->pkt_buf, (size_t)n);
+		else
+			handoff_add(w, pending, owner - 1, slot, w->pkt_buf, (size_t)n);
+	}
+	handoff_flush(w, pending);
+}
+
+static void on_listen_readable(struct loop_watch *watch, uint32_t events)
+{
+	struct worker *w = container_of(watch, struct worker, listen_watch);
+
+	(void)events;
+	for (int budget = ACCEPT_BUDGET; budget > 0; budget--) {
+		struct sockaddr_storage peer;
+		socklen_t plen = sizeof(peer);
+		int fd = accept4(w->listen_watch.fd, (struct sockaddr *)&peer, &plen,
+				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+				log_msg(LOG_WARNING, "worker %u: accept: %m", w->idx);
+			return;
+		}
+		conn_accept(w, fd, &peer);
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	int ret = loop_run(w->loop);
+
+	if (ret)
+		log_msg(LOG_ERR, "worker %u: event loop failed: %s", w->idx, strerror(-ret));
+	/* Close what is left; the deferred frees run in the final loop round below. */
+	struct list_node *pos, *tmp;
+	list_for_each_safe(pos, tmp, &w->conns) {
+		struct conn *c = list_entry(pos, struct conn, node);
+		conn_kick(c, "server shutting down");
+	}
+	loop_run_pending(w->loop);
+	return nullptr;
+}
+
+static void worker_free(struct worker *w)
+{
+	if (!w)
+		return;
+	if (w->listen_watch.fd >= 0)
+		close(w->listen_watch.fd);
+	loop_free(w->loop);
+	free(w->slot_conn);
+	free(w->pkt_buf);
+	free(w);
+}
+
+static int worker_new(struct vpn *v, unsigned idx, struct worker **out)
+{
+	struct worker *w;
+	int ret;
+
+	*out = nullptr;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->vpn = v;
+	w->idx = idx;
+	w->listen_watch.fd = -1;
+	list_init(&w->conns);
+	w->slot_conn = calloc(v->n_slots, sizeof(*w->slot_conn));
+	w->pkt_buf = malloc(PKT_BUF_LEN);
+	if (!w->slot_conn || !w->pkt_buf) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	ret = loop_new(&w->loop);
+	if (ret)
+		goto err;
+	w->tun_fd = tun_queue_fd(v->tun, idx % tun_queue_count(v->tun));
+	*out = w;
+	return 0;
+err:
+	worker_free(w);
+	return ret;
+}
+
+int vpn_new(const struct config *cfg, struct tls_server *tls, struct ippool *pool, struct tun *tun,
+	    struct auth_pool *auth, unsigned n_workers, struct vpn **out)
+{
+	struct vpn *v;
+	int ret;
+
+	*out = nullptr;
+	if (!n_workers || n_workers > 255)
+		return -EINVAL;
+	v = calloc(1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	v->cfg = cfg;
+	v->tls = tls;
+	v->pool = pool;
+	v->tun = tun;
+	v->auth = auth;
+	v->n_workers = n_workers;
+	v->n_slots = ippool_slot_count(pool);
+	v->slot_owner = calloc(v->n_slots, sizeof(*v->slot_owner));
+	v->workers = calloc(n_workers, sizeof(*v->workers));
+	if (!v->slot_owner || !v->workers) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	ret = session_registry_new(cfg, pool, &v->sessions);
+	if (ret)
+		goto err;
+	for (unsigned i = 0; i < n_workers; i++) {
+		ret = worker_new(v, i, &v->workers[i]);
+		if (ret)
+			goto err;
+	}
+	*out = v;
+	return 0;
+err:
+	vpn_free(v);
+	return ret;
+}
+
+int vpn_start(struct vpn *v, int *listen_fds)
+{
+	for (unsigned i = 0; i < v->n_workers; i++) {
+		struct worker *w = v->workers[i];
+		int ret = loop_watch_add(w->loop, &w->listen_watch, listen_fds[i], EPOLLIN,
+					 on_listen_readable);
+		if (ret)
+			return ret;
+		listen_fds[i] = -1; /* owned by the worker now */
+		ret = loop_watch_add(w->loop, &w->tun_watch, w->tun_fd, EPOLLIN, on_tun_readable);
+		if (ret)
+			return ret;
+	}
+	for (unsigned i = 0; i < v->n_workers; i++) {
+		struct worker *w = v->workers[i];
+		int ret = -pthread_create(&w->thread, nullptr, worker_main, w);
+		if (ret) {
+			log_msg(LOG_ERR, "cannot start worker %u: %s", i, strerror(-ret));
+			return ret;
+		}
+		w->started = true;
+		char name[16];
+		snprintf(name, sizeof(name), "ocm-worker%u", i);
+		pthread_setname_np(w->thread, name);
+	}
+	return 0;
+}
+
+void vpn_stop(struct vpn *v)
+{
+	for (unsigned i = 0; i < v->n_workers; i++)
+		if (v->workers[i] && v->workers[i]->started)
+			loop_stop(v->workers[i]->loop);
+	for (unsigned i = 0; i < v->n_workers; i++) {
+		struct worker *w = v->workers[i];
+		if (!w || !w->started)
+			continue;
+		pthread_join(w->thread, nullptr);
+		w->started = false;
+	}
+}
+
+void vpn_free(struct vpn *v)
+{
+	if (!v)
+		return;
+	/* Answers and hand-offs posted to stopped workers (e.g. by auth_pool_free) run here,
+	 * releasing the connections that waited for them. */
+	for (unsigned i = 0; v->workers && i < v->n_workers; i++)
+		if (v->workers[i])
+			loop_run_pending(v->workers[i]->loop);
+	for (unsigned i = 0; v->workers && i < v->n_workers; i++)
+		worker_free(v->workers[i]);
+	session_registry_free(v->sessions);
+	free(v->workers);
+	free((void *)v->slot_owner);
+	free(v);
+}
+
+void vpn_tick(struct vpn *v)
+{
+	session_registry_sweep(v->sessions, clock_now_ns());
+}

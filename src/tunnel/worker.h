@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* tunnel/worker.h — one worker thread: its event loop, its listener, its TUN queue, the
+ * connections it owns and the slot -> connection table for the sessions it carries. Everything
+ * in struct worker is touched only by its own thread, except via loop_post(). */
+#pragma once
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "core/list.h"
+#include "core/loop.h"
+#include "tunnel/tunnel.h"
+
+struct conn;
+
+struct worker {
+	struct vpn *vpn;
+	unsigned idx;
+	pthread_t thread;
+	bool started;
+	struct loop *loop;
+	struct loop_watch listen_watch;
+	struct loop_watch tun_watch;
+	int tun_fd; /* borrowed from vpn->tun */
+	struct conn **slot_conn; /* slot -> connection carrying it on this worker */
+	struct list_node conns;
+	size_t n_conns;
+	uint8_t *pkt_buf; /* one TUN packet */
+	struct loop_call stop_call;
+
+	/* Counters (this thread only). */
+	uint64_t tun_drops, handoff_drops, spoof_drops, bad_inner_drops;
+};
+
+/* Downlink: a packet for slot arrived on this worker (from its TUN queue or handed over). */
+void worker_deliver(struct worker *w, uint32_t slot, const uint8_t *pkt, size_t len);
+/* Uplink: write one packet to this worker's TUN queue (drops and counts when it is full). */
+void worker_tun_write(struct worker *w, const uint8_t *pkt, size_t len);
+/* Tell worker `idx` that the tunnel of `slot` moved away: close the stale connection. */
+void worker_kick_slot(struct worker *from, unsigned idx, uint32_t slot, uint64_t new_gen);
