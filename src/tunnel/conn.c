@@ -236,7 +236,12 @@ static void tunnel_on_data(struct conn *c, const uint8_t *pkt, size_t len)
 		return;
 	}
 	if (!inner_src_is_lease(&ip, &c->session->lease)) {
-		if (!(w->spoof_drops++ & 1023)) /* first of every 1024: don't let a client flood logs */
+		/* Clients' own router solicitations and MLD reports come from fe80::/10 or ::. */
+		bool local = ip.family == AF_INET6 &&
+			     ((ip.src[0] == 0xfe && (ip.src[1] & 0xc0) == 0x80) ||
+			      IN6_IS_ADDR_UNSPECIFIED((const struct in6_addr *)ip.src));
+		w->spoof_drops++;
+		if (!local && !((w->spoof_drops - 1) & 1023)) /* 1 in 1024: no log flood */
 			conn_log(c, LOG_NOTICE, "dropped packet with a source address not its lease");
 		return;
 	}

@@ -425,8 +425,10 @@ static int reply_timers(struct buf *b, const struct cstp_reply *r, const struct 
 				       r->session_remaining_s);
 	if (ret)
 		return ret;
-	/* Never "none": Secure Client 5.1 refuses the tunnel (§3.3). TLS 1.3 "ssl" rekey through
-	 * server-side KeyUpdate is §6.6, done by the connection code. */
+	/* Never "none": Secure Client 5.1 refuses the tunnel (§3.3). "ssl" (TLS renegotiation /
+	 * server-side TLS 1.3 KeyUpdate, §6.6) is not implemented yet: the TLS layer refuses
+	 * renegotiation, so every rekey-method is announced as "new-tunnel", where the client
+	 * reconnects with its cookie — which works on TLS 1.2 and 1.3 alike. */
 	return put(b,
 		   "X-CSTP-Disconnected-Timeout: none\r\n"
 		   "X-CSTP-Keep: true\r\n"
@@ -436,7 +438,7 @@ static int reply_timers(struct buf *b, const struct cstp_reply *r, const struct 
 		   "X-CSTP-Rekey-Time: %u\r\n"
 		   "X-CSTP-Rekey-Method: %s\r\n"
 		   "X-CSTP-Client-Bypass-Protocol: false\r\n",
-		   rekey, cfg->rekey_method == CFG_REKEY_NEW_TUNNEL ? "new-tunnel" : "ssl");
+		   rekey, "new-tunnel");
 }
 
 /* X-DTLS-* (Port, App-ID/Session-ID, CipherSuite, DPD, Keepalive, Rekey, MTU) belong here, from

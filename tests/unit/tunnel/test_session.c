@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Unit tests for tunnel/session.c: create, attach/takeover, detach, logout, limits, expiry. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "core/clock.h"
+#include "tunnel/session.h"
+
+struct fixture {
+	struct config *cfg;
+	struct ippool *pool;
+	struct session_registry *reg;
+};
+
+static const char base_conf[] = "auth = \"plain[passwd=/dev/null]\"\n"
+				"server-cert = /dev/null\n"
+				"server-key = /dev/null\n"
+				"ipv4-network = 198.18.100.0/29\n"
+				"ipv6-network = 2001:db8:100::/64\n";
+
+static struct fixture *setup_with(const char *extra)
+{
+	static struct fixture f;
+	char text[1024], err[CONFIG_ERR_LEN];
+
+	snprintf(text, sizeof(text), "%s%s", base_conf, extra);
+	f = (struct fixture){};
+	assert_int_equal(config_load_buffer("t.conf", text, strlen(text), &f.cfg, err), 0);
+	assert_int_equal(ippool_new(f.cfg, &f.pool), 0);
+	assert_int_equal(session_registry_new(f.cfg, f.pool, &f.reg), 0);
+	return &f;
+}
+
+static void teardown(struct fixture *f)
+{
+	session_registry_free(f->reg);
+	ippool_free(f->pool);
+	config_free(f->cfg);
+}
+
+static void decode(const char *b64, struct cookie *c)
+{
+	assert_int_equal(cookie_decode(b64, strlen(b64), c), 0);
+}
+
+static void test_create_attach_detach(void **state)
+{
+	struct fixture *f = setup_with("cookie-timeout = 300\n");
+	char b64[COOKIE_B64_LEN + 1];
+	struct session *s, *s2;
+	struct cookie ck, wrong = {};
+	uint64_t gen, gen2;
+	int prev;
+
+	(void)state;
+	assert_int_equal(session_create(f->reg, "alice", "eng", "198.18.0.2", b64, &s),
+			 SESSION_CREATED);
+	assert_int_equal(strlen(b64), COOKIE_B64_LEN);
+	assert_true(s->lease.has_v4 && s->lease.has_v6);
+	decode(b64, &ck);
+	assert_int_equal(session_attach(f->reg, &wrong, "198.18.0.2", 0, &s2, &gen, &prev),
+			 SESSION_UNKNOWN);
+	assert_int_equal(session_attach(f->reg, &ck, "198.18.0.2", 0, &s2, &gen, &prev),
+			 SESSION_ATTACHED);
+	assert_ptr_equal(s, s2);
+	assert_int_equal(prev, -1);
+	/* A reconnect on worker 1 takes over from worker 0 and keeps the lease. */
+	struct lease before = s->lease;
+	assert_int_equal(session_attach(f->reg, &ck, "198.18.0.9", 1, &s2, &gen2, &prev),
+			 SESSION_ATTACHED);
+	assert_int_equal(prev, 0);
+	assert_true(gen2 > gen);
+	assert_memory_equal(&before, &s->lease, sizeof(before));
+	/* The stale connection detaching changes nothing; the current one detaches. */
+	session_detach(f->reg, s, gen, false);
+	assert_int_equal(s->owner_worker, 1);
+	session_detach(f->reg, s, gen2, false);
+	assert_int_equal(s->owner_worker, -1);
+	/* Still valid within cookie-timeout: not swept. */
+	assert_int_equal(session_registry_sweep(f->reg, clock_now_ns()), 0);
+	assert_int_equal(session_attach(f->reg, &ck, "198.18.0.2", 0, &s2, &gen, &prev),
+			 SESSION_ATTACHED);
+	session_detach(f->reg, s2, gen, true); /* user disconnect: cookie dies */
+	assert_int_equal(session_attach(f->reg, &ck, "198.18.0.2", 0, &s2, &gen, &prev),
+			 SESSION_UNKNOWN);
+	assert_int_equal(session_registry_sweep(f->reg, clock_now_ns()), 1);
+	assert_int_equal(session_registry_count(f->reg), 0);
+	teardown(f);
+}
+
+static void test_limits(void **state)
+{
+	struct fixture *f = setup_with("max-clients = 3\nmax-same-clients = 2\n");
+	char b64[COOKIE_B64_LEN + 1];
+
+	(void)state;
+	assert_int_equal(session_create(f->reg, "bob", "", "198.18.0.2", b64, nullptr),
+			 SESSION_CREATED);
+	assert_int_equal(session_create(f->reg, "bob", "", "198.18.0.2", b64, nullptr),
+			 SESSION_CREATED);
+	assert_int_equal(session_create(f->reg, "bob", "", "198.18.0.2", b64, nullptr),
+			 SESSION_TOO_MANY_SAME);
+	assert_int_equal(session_create(f->reg, "carol", "", "198.18.0.3", b64, nullptr),
+			 SESSION_CREATED);
+	assert_int_equal(session_create(f->reg, "dave", "", "198.18.0.4", b64, nullptr),
+			 SESSION_TOO_MANY_CLIENTS);
+	teardown(f);
+}
+
+static void test_pool_exhaustion(void **state)
+{
+	/* /29: slots 2..6 → 5 clients. */
+	struct fixture *f = setup_with("");
+	char b64[COOKIE_B64_LEN + 1], name[16];
+
+	(void)state;
+	for (int i = 0; i < 5; i++) {
+		snprintf(name, sizeof(name), "u%d", i);
+		assert_int_equal(session_create(f->reg, name, "", "198.18.0.2", b64, nullptr),
+				 SESSION_CREATED);
+	}
+	assert_int_equal(session_create(f->reg, "u5", "", "198.18.0.2", b64, nullptr),
+			 SESSION_NO_ADDRESS);
+	teardown(f);
+}
+
+static void test_roaming_and_logout(void **state)
+{
+	struct fixture *f = setup_with("deny-roaming = true\n");
+	char b64[COOKIE_B64_LEN + 1];
+	struct session *s;
+	struct cookie ck;
+	uint64_t gen;
+	int prev;
+
+	(void)state;
+	assert_int_equal(session_create(f->reg, "erin", "", "198.18.0.2", b64, nullptr),
+			 SESSION_CREATED);
+	decode(b64, &ck);
+	assert_int_equal(session_attach(f->reg, &ck, "198.18.0.3", 0, &s, &gen, &prev),
+			 SESSION_ROAMING);
+	assert_true(session_logout(f->reg, &ck));
+	assert_false(session_logout(f->reg, &ck));
+	assert_int_equal(session_attach(f->reg, &ck, "198.18.0.2", 0, &s, &gen, &prev),
+			 SESSION_UNKNOWN);
+	teardown(f);
+}
+
+static void test_expiry(void **state)
+{
+	struct fixture *f = setup_with("cookie-timeout = 1\nsession-timeout = 1\n");
+	char b64[COOKIE_B64_LEN + 1];
+	struct session *s;
+	struct cookie ck;
+	uint64_t gen;
+	int prev;
+
+	(void)state;
+	assert_int_equal(session_create(f->reg, "frank", "", "198.18.0.2", b64, nullptr),
+			 SESSION_CREATED);
+	decode(b64, &ck);
+	uint64_t later = clock_now_ns() + 2ull * NS_PER_SEC;
+	assert_int_equal(session_registry_sweep(f->reg, clock_now_ns()), 0);
+	assert_int_equal(session_registry_sweep(f->reg, later), 1);
+	/* An attached session is not swept even past its timeouts: its connection ends it. */
+	assert_int_equal(session_create(f->reg, "frank", "", "198.18.0.2", b64, nullptr),
+			 SESSION_CREATED);
+	decode(b64, &ck);
+	assert_int_equal(session_attach(f->reg, &ck, "198.18.0.2", 0, &s, &gen, &prev),
+			 SESSION_ATTACHED);
+	assert_true(session_is_expired(s, f->cfg, later));
+	assert_int_equal(session_registry_sweep(f->reg, later), 0);
+	session_detach(f->reg, s, gen, false);
+	assert_int_equal(session_registry_sweep(f->reg, later), 1);
+	teardown(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_create_attach_detach),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_pool_exhaustion),
+		cmocka_unit_test(test_roaming_and_logout),
+		cmocka_unit_test(test_expiry),
+	};
+	return cmocka_run_group_tests(tests, nullptr, nullptr);
+}
