@@ -37,6 +37,8 @@ int buf_reserve(struct buf *b, size_t n)
 	cap = b->cap ? b->cap : 256;
 	while (cap < need)
 		cap = cap > b->max / 2 ? b->max : cap * 2;
+	if (cap > b->max)
+		cap = b->max; /* a small max caps the first allocation too */
 	p = realloc(b->data, cap);
 	if (!p)
 		return -ENOMEM;

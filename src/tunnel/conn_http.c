@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "core/clock.h"
 #include "core/compiler.h"
@@ -213,9 +212,20 @@ static void on_auth_done(struct auth_request *req)
 		conn__http_process(c); /* a request may have arrived meanwhile */
 }
 
+static bool body_is_xml(const struct http_request *req)
+{
+	/* openconnect labels its XML posts application/x-www-form-urlencoded too: look at the
+	 * body itself. A urlencoded form never starts with '<'. */
+	for (size_t i = 0; i < req->body_len; i++) {
+		uint8_t ch = req->body[i];
+		if (ch != ' ' && ch != '\t' && ch != '\r' && ch != '\n')
+			return ch == '<';
+	}
+	return false;
+}
+
 static void handle_auth_post(struct conn *c, const struct http_request *req)
 {
-	const char *ctype = http_request_header(req, "Content-Type");
 	struct xml_auth_msg m;
 	int ret;
 
@@ -223,10 +233,10 @@ static void handle_auth_post(struct conn *c, const struct http_request *req)
 		respond_form(c, nullptr);
 		return;
 	}
-	if (ctype && strcasestr(ctype, "x-www-form-urlencoded"))
-		ret = form_auth_parse(req->body, req->body_len, &m);
-	else
+	if (body_is_xml(req))
 		ret = xml_auth_parse(req->body, req->body_len, &m);
+	else
+		ret = form_auth_parse(req->body, req->body_len, &m);
 	if (ret) {
 		log_msg(LOG_NOTICE, "conn %s: malformed authentication request (%s)", c->peer,
 			strerror(-ret));

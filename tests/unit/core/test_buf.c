@@ -46,6 +46,20 @@ static void test_hard_max(void **state)
 	buf_fini(&b);
 }
 
+static void test_small_max(void **state)
+{
+	uint8_t chunk[100] = {};
+	struct buf b;
+
+	(void)state;
+	buf_init(&b, 100);
+	assert_int_equal(buf_append(&b, chunk, 60), 0);
+	assert_int_equal(buf_append(&b, chunk, 40), 0);
+	assert_int_equal(buf_append(&b, chunk, 1), -E2BIG);
+	assert_true(b.cap <= 100);
+	buf_fini(&b);
+}
+
 static void test_reset_frees_large(void **state)
 {
 	uint8_t chunk[4096] = {};
@@ -65,6 +79,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_append_consume),
 		cmocka_unit_test(test_hard_max),
+		cmocka_unit_test(test_small_max),
 		cmocka_unit_test(test_reset_frees_large),
 	};
 	return cmocka_run_group_tests(tests, nullptr, nullptr);
