@@ -24,9 +24,11 @@ packages=(
 	dpkg-dev autoconf automake libtool
 	# libraries we link
 	libcrypt-dev libmnl-dev libcmocka-dev libexpat1-dev libcjson-dev libssl-dev
+	# eBPF: programs built with clang-19, skeletons with bpftool, loaded with libbpf
+	libbpf-dev bpftool libelf-dev zlib1g-dev linux-libc-dev
 	# test peers and tools
 	openconnect ocserv iperf3 iproute2 iputils-ping procps psmisc python3 openssl
-	gnutls-bin
+	gnutls-bin python3-prometheus-client
 )
 
 need_install=()

@@ -41,6 +41,7 @@ struct server {
 	struct options opt;
 	struct config *cfg;
 	struct tls_server *tls;
+	struct dtls_server *dtls;
 	struct ippool *pool;
 	struct tun *tun;
 	struct auth_pool *auth;
@@ -49,6 +50,7 @@ struct server {
 	struct loop_watch sig_watch;
 	struct timer tick;
 	int *listen_fds;
+	int *udp_fds; /* nullptr: no DTLS */
 	unsigned n_workers;
 	bool pid_written;
 };
@@ -249,24 +251,38 @@ static int setup_signals(struct server *s)
 	return loop_watch_add(s->loop, &s->sig_watch, fd, EPOLLIN, on_signal);
 }
 
-static int open_listeners(struct server *s)
+typedef int listen_fn(const char *host, uint16_t port, bool reuseport, int *fd_out);
+
+/* One SO_REUSEPORT socket per worker: the kernel spreads clients over the workers. */
+static int open_listeners(struct server *s, listen_fn *fn, const char *proto, const char *host,
+			  uint16_t port, int **out)
 {
-	s->listen_fds = malloc(s->n_workers * sizeof(*s->listen_fds));
-	if (!s->listen_fds)
+	int *fds = malloc(s->n_workers * sizeof(*fds));
+
+	*out = fds;
+	if (!fds)
 		return -ENOMEM;
 	for (unsigned i = 0; i < s->n_workers; i++)
-		s->listen_fds[i] = -1;
+		fds[i] = -1;
 	for (unsigned i = 0; i < s->n_workers; i++) {
-		int ret = sock_listen_tcp(s->cfg->listen_host, s->cfg->tcp_port, true,
-					  &s->listen_fds[i]);
+		int ret = fn(host, port, true, &fds[i]);
 		if (ret) {
-			log_msg(LOG_ERR, "cannot listen on %s port %u: %s",
-				s->cfg->listen_host ? s->cfg->listen_host : "*", s->cfg->tcp_port,
-				strerror(-ret));
+			log_msg(LOG_ERR, "cannot listen on %s port %u (%s): %s", host ? host : "*",
+				port, proto, strerror(-ret));
 			return ret;
 		}
 	}
 	return 0;
+}
+
+static void close_listeners(int *fds, unsigned n)
+{
+	if (!fds)
+		return;
+	for (unsigned i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	free(fds);
 }
 
 static int server_start(struct server *s)
@@ -292,22 +308,34 @@ static int server_start(struct server *s)
 			strerror(-ret));
 		return ret;
 	}
-	if ((ret = open_listeners(s)))
+	if ((ret = open_listeners(s, sock_listen_tcp, "TCP", cfg->listen_host, cfg->tcp_port,
+				  &s->listen_fds)))
 		return ret;
+	if (cfg->udp_port) {
+		const char *host = cfg->udp_listen_host ? cfg->udp_listen_host : cfg->listen_host;
+		if ((ret = dtls_server_new(cfg, &s->dtls)) ||
+		    (ret = open_listeners(s, sock_listen_udp, "UDP", host, cfg->udp_port,
+					  &s->udp_fds)))
+			return ret;
+	}
 	if ((ret = auth_pool_new(cfg, AUTH_THREADS, &s->auth)))
 		return ret;
 	if ((ret = loop_new(&s->loop)) || (ret = setup_signals(s)))
 		return ret;
 	if ((ret = vpn_new(cfg, s->tls, s->pool, s->tun, s->auth, s->n_workers, &s->vpn)))
 		return ret;
+	s->vpn->dtls = s->dtls;
 	if ((ret = drop_privileges(cfg)))
 		return ret;
-	if ((ret = vpn_start(s->vpn, s->listen_fds)))
+	if ((ret = vpn_start(s->vpn, s->listen_fds, s->udp_fds)))
 		return ret;
+	char udp[32] = "no DTLS";
+	if (s->udp_fds)
+		snprintf(udp, sizeof(udp), "DTLS on UDP port %u", cfg->udp_port);
 	log_msg(LOG_NOTICE,
-		"ocserv-modern %s: listening on %s port %u (TCP), TUN %s (%u queues, mtu %u), "
+		"ocserv-modern %s: listening on %s TCP port %u, %s, TUN %s (%u queues, mtu %u), "
 		"%u workers",
-		OCM_VERSION, cfg->listen_host ? cfg->listen_host : "*", cfg->tcp_port,
+		OCM_VERSION, cfg->listen_host ? cfg->listen_host : "*", cfg->tcp_port, udp,
 		tun_name(s->tun), tun_queue_count(s->tun), tun_mtu_for(cfg), s->n_workers);
 	return 0;
 }
@@ -318,12 +346,8 @@ static void server_stop(struct server *s)
 		vpn_stop(s->vpn);
 	auth_pool_free(s->auth); /* answers what was queued; vpn_free delivers those answers */
 	vpn_free(s->vpn);
-	if (s->listen_fds) {
-		for (unsigned i = 0; i < s->n_workers; i++)
-			if (s->listen_fds[i] >= 0)
-				close(s->listen_fds[i]);
-		free(s->listen_fds);
-	}
+	close_listeners(s->listen_fds, s->n_workers);
+	close_listeners(s->udp_fds, s->n_workers);
 	if (s->loop) {
 		if (s->sig_watch.on_event)
 			close(s->sig_watch.fd);
@@ -331,6 +355,7 @@ static void server_stop(struct server *s)
 	}
 	tun_free(s->tun);
 	ippool_free(s->pool);
+	dtls_server_free(s->dtls);
 	tls_server_free(s->tls);
 	tls_global_fini();
 	if (s->pid_written)

@@ -30,6 +30,7 @@ int conf_defaults_set(struct config *cfg)
 	cfg->log_level = LOG_INFO;
 	cfg->dtls_psk = true;
 	cfg->dtls_legacy = true;
+	cfg->switch_to_tcp_timeout_s = 25; /* ocserv default */
 	cfg->max_ban_score = 80;
 	cfg->ban_reset_time_s = 1200;
 	cfg->ban_points_wrong_password = 10;
@@ -150,10 +151,10 @@ int conf_check(struct conf_ctx *ctx, const char *file, unsigned nlines, char err
 		cfg->dtls_legacy = false; /* as ocserv: the legacy protocol cannot match */
 	if (cfg->cisco_client_compat)
 		cfg->dtls_legacy = true;
-	if (cfg->udp_port)
+	if (cfg->match_tls_dtls_ciphers)
 		log_msg(LOG_WARNING,
-			"%s: DTLS is not implemented yet (issue #3): tunnels run over "
-			"TLS only",
+			"%s: match-tls-dtls-ciphers: not enforced yet (issue #3): the DTLS-PSK "
+			"suites follow tls-priorities",
 			file);
 	return 0;
 }

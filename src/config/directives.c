@@ -526,7 +526,7 @@ static const struct directive directives[] = {
 	NOOP("stats-report-time", set_uint, 0, SEC_MAX, "only used by accounting, not supported"),
 	NOOP("dh-params", set_str, 0, 0, "key exchange uses ECDHE and FFDHE groups, not DH files"),
 	NOOP("try-mtu-discovery", set_bool, 0, 0,
-	     "MTU discovery runs over DTLS, not implemented yet: issue #3"),
+	     "the client probes the DTLS MTU; the server echoes its DPDs byte for byte"),
 	NOOP("ping-leases", set_bool, 0, 0,
 	     "leases are not probed: the pool must be reserved for this server"),
 	NOOP("cert-user-oid", set_str, 0, 0, "only used by certificate auth, not supported yet"),

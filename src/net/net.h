@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "config/config.h"
 
@@ -94,5 +95,10 @@ bool inner_src_is_lease(const struct inner_pkt *p, const struct lease *l);
  * when the host has no IPv6. Non-blocking, CLOEXEC, SO_REUSEADDR, SO_REUSEPORT when reuseport,
  * backlog 1024. On success *fd_out owns the socket; -errno (-EADDRNOTAVAIL: host unresolvable). */
 [[nodiscard]] int sock_listen_tcp(const char *host, uint16_t port, bool reuseport, int *fd_out);
+/* The same for UDP (the shared DTLS listeners). */
+[[nodiscard]] int sock_listen_udp(const char *host, uint16_t port, bool reuseport, int *fd_out);
+/* A UDP socket bound to local (a listener's address, SO_REUSEPORT) and connected to peer. */
+[[nodiscard]] int sock_udp_connect(const struct sockaddr *local, socklen_t local_len,
+				   const struct sockaddr *peer, socklen_t peer_len, int *fd_out);
 /* Path MTU of a connected TCP socket (TCP_INFO tcpi_pmtu); -errno, -ENODATA when unknown. */
 [[nodiscard]] int sock_tcp_pmtu(int fd, unsigned *mtu);

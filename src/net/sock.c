@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* net/sock.c — listening TCP sockets (one per worker with SO_REUSEPORT) and TCP path MTU
- * queries. Accepting and TLS are the caller's. */
+/* net/sock.c — listening TCP and UDP sockets (one per worker with SO_REUSEPORT), UDP sockets
+ * connected to one DTLS client, and TCP path MTU queries. Accepting and (D)TLS are the caller's. */
 #include "net/net.h"
 
 #include <errno.h>
@@ -25,13 +25,13 @@ static int sock_opt_on(int fd, int level, int name)
 	return 0;
 }
 
-/* Socket, options, bind, listen on one address. On success *fd_out owns the socket. */
-static int sock_listen_addr(const struct sockaddr *sa, socklen_t salen, bool v6only_off,
-			    bool reuseport, int *fd_out)
+/* Socket, options, bind (and listen, for TCP) on one address. On success *fd_out owns it. */
+static int sock_listen_addr(int type, const struct sockaddr *sa, socklen_t salen,
+			    bool v6only_off, bool reuseport, int *fd_out)
 {
 	int fd, ret;
 
-	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(sa->sa_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	ret = sock_opt_on(fd, SOL_SOCKET, SO_REUSEADDR);
@@ -45,7 +45,7 @@ static int sock_listen_addr(const struct sockaddr *sa, socklen_t salen, bool v6o
 	}
 	if (ret == 0 && bind(fd, sa, salen) < 0)
 		ret = -errno;
-	if (ret == 0 && listen(fd, SOCK_BACKLOG) < 0)
+	if (ret == 0 && type == SOCK_STREAM && listen(fd, SOCK_BACKLOG) < 0)
 		ret = -errno;
 	if (ret < 0) {
 		close(fd);
@@ -55,7 +55,7 @@ static int sock_listen_addr(const struct sockaddr *sa, socklen_t salen, bool v6o
 	return 0;
 }
 
-static int sock_listen_any(uint16_t port, bool reuseport, int *fd_out)
+static int sock_listen_any(int type, uint16_t port, bool reuseport, int *fd_out)
 {
 	struct sockaddr_in6 any6 = {
 		.sin6_family = AF_INET6, .sin6_port = htons(port), .sin6_addr = IN6ADDR_ANY_INIT};
@@ -64,21 +64,21 @@ static int sock_listen_any(uint16_t port, bool reuseport, int *fd_out)
 				   .sin_addr.s_addr = htonl(INADDR_ANY)};
 	int ret;
 
-	ret = sock_listen_addr((const struct sockaddr *)&any6, sizeof(any6), true, reuseport,
+	ret = sock_listen_addr(type, (const struct sockaddr *)&any6, sizeof(any6), true, reuseport,
 			       fd_out);
 	if (ret != -EAFNOSUPPORT)
 		return ret;
 	/* IPv6 disabled on this host: IPv4 only. */
-	return sock_listen_addr((const struct sockaddr *)&any4, sizeof(any4), false, reuseport,
-				fd_out);
+	return sock_listen_addr(type, (const struct sockaddr *)&any4, sizeof(any4), false,
+				reuseport, fd_out);
 }
 
-int sock_listen_tcp(const char *host, uint16_t port, bool reuseport, int *fd_out)
+static int sock_listen(int type, const char *host, uint16_t port, bool reuseport, int *fd_out)
 {
 	struct addrinfo hints = {
 		.ai_flags = AI_PASSIVE | AI_NUMERICSERV,
 		.ai_family = AF_UNSPEC,
-		.ai_socktype = SOCK_STREAM,
+		.ai_socktype = type,
 	};
 	struct addrinfo *res = nullptr;
 	char service[8];
@@ -86,7 +86,7 @@ int sock_listen_tcp(const char *host, uint16_t port, bool reuseport, int *fd_out
 
 	*fd_out = -1;
 	if (!host)
-		return sock_listen_any(port, reuseport, fd_out);
+		return sock_listen_any(type, port, reuseport, fd_out);
 	snprintf(service, sizeof(service), "%u", (unsigned)port);
 	gai = getaddrinfo(host, service, &hints, &res);
 	if (gai != 0) {
@@ -96,12 +96,43 @@ int sock_listen_tcp(const char *host, uint16_t port, bool reuseport, int *fd_out
 	}
 	ret = -EADDRNOTAVAIL;
 	for (const struct addrinfo *ai = res; ai; ai = ai->ai_next) {
-		ret = sock_listen_addr(ai->ai_addr, ai->ai_addrlen, false, reuseport, fd_out);
+		ret = sock_listen_addr(type, ai->ai_addr, ai->ai_addrlen, false, reuseport, fd_out);
 		if (ret == 0)
 			break;
 	}
 	freeaddrinfo(res);
 	return ret;
+}
+
+int sock_listen_tcp(const char *host, uint16_t port, bool reuseport, int *fd_out)
+{
+	return sock_listen(SOCK_STREAM, host, port, reuseport, fd_out);
+}
+
+int sock_listen_udp(const char *host, uint16_t port, bool reuseport, int *fd_out)
+{
+	return sock_listen(SOCK_DGRAM, host, port, reuseport, fd_out);
+}
+
+int sock_udp_connect(const struct sockaddr *local, socklen_t local_len,
+		     const struct sockaddr *peer, socklen_t peer_len, int *fd_out)
+{
+	int fd, ret;
+
+	*fd_out = -1;
+	ret = sock_listen_addr(SOCK_DGRAM, local, local_len, local->sa_family == AF_INET6, true,
+			       &fd);
+	if (ret)
+		return ret;
+	/* Connected: the kernel now delivers this client's datagrams here, not to the shared
+	 * listeners of the SO_REUSEPORT group. */
+	if (connect(fd, peer, peer_len) < 0) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	*fd_out = fd;
+	return 0;
 }
 
 int sock_tcp_pmtu(int fd, unsigned *mtu)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* tls/tls.h — the TLS module: wolfSSL server contexts (one per vhost) and non-blocking TLS
- * connections carrying HTTP and CSTP. DTLS (dtls.c, a later issue) will live beside it. */
+ * connections carrying HTTP and CSTP, and DTLS (dtls.c, dtls_legacy.c; section below). */
 #pragma once
 
 #include <stddef.h>
@@ -62,3 +62,93 @@ const char *tls_conn_cipher(const struct tls_conn *c);	/* wolfSSL suite name; st
 [[nodiscard]] int tls_conn_export_psk(struct tls_conn *c, uint8_t out[TLS_EXPORT_PSK_LEN]);
 /* Wipe and free the handshake secrets kept for the exporter. Idempotent. */
 void tls_conn_release_handshake_data(struct tls_conn *c);
+
+/* ---- DTLS (dtls.c, dtls_legacy.c; reference/anyconnect-protocol.md §5, docs/DTLS.md) ---- */
+
+/* The DTLS contexts of one vhost: PSK-NEGOTIATE (DTLS 1.2 PSK) and legacy resumption (no
+ * certificate). Immutable after dtls_server_new(); any worker thread may make connections. */
+struct dtls_server;
+/* One DTLS 1.2 session on a CONNECTED, non-blocking UDP socket (fd borrowed). One thread. */
+struct dtls_conn;
+
+enum {
+	DTLS_PSK_LEN = 32,	     /* = TLS_EXPORT_PSK_LEN */
+	DTLS_SESSION_ID_LEN = 32,    /* X-DTLS-Session-ID / X-DTLS-App-ID bytes */
+	DTLS_MASTER_SECRET_LEN = 48, /* X-DTLS-Master-Secret bytes */
+	DTLS_DATA_MTU_MIN = 256,     /* accepted range of data_mtu */
+	DTLS_DATA_MTU_MAX = 9000,
+	DTLS_DGRAM_MAX = 65535,		/* longest datagram dtls_conn_inject() takes */
+	DTLS_SUITE_AES128_SHA = 0x002F, /* legacy suite ids (wire values) */
+	DTLS_SUITE_AES256_SHA = 0x0035,
+	DTLS_SUITE_AES128_GCM = 0x009C,
+	DTLS_SUITE_AES256_GCM = 0x009D,
+	DTLS_SUITE_ECDHE_ECDSA_AES128_GCM = 0xC02B,
+	DTLS_SUITE_ECDHE_ECDSA_AES256_GCM = 0xC02C,
+	DTLS_SUITE_ECDHE_RSA_AES128_GCM = 0xC02F,
+	DTLS_SUITE_ECDHE_RSA_AES256_GCM = 0xC030,
+};
+
+/* Builds the contexts enabled by cfg->dtls_psk / cfg->dtls_legacy; the PSK suites are those of
+ * PSK-AES256-GCM-SHA384, PSK-AES128-GCM-SHA256, PSK-CHACHA20-POLY1305 whose cipher
+ * cfg->tls_priorities allows. Returns 0, -EINVAL (logged) or -ENOMEM; *out is nullptr on error.
+ * cfg is only read during the call. Free after every dtls_conn made from it. */
+[[nodiscard]] int dtls_server_new(const struct config *cfg, struct dtls_server **out);
+void dtls_server_free(struct dtls_server *s); /* nullptr ok */
+
+/* Legacy cipher choice (§5.3): the answer names the header to reply with and the suite. Both
+ * strings are static storage. */
+struct dtls_legacy_choice {
+	const char *header; /* "X-DTLS12-CipherSuite" or "X-DTLS-CipherSuite" */
+	const char *name;   /* one of the names the client offered, as spelled in our table */
+	uint16_t suite_id;  /* DTLS_SUITE_* for dtls_conn_new_legacy() */
+};
+/* From the client's colon-separated lists (either may be nullptr) pick one suite wolfSSL can
+ * resume over DTLS 1.2: the X-DTLS12 list first, AES-256-GCM > AES-128-GCM > AES256-SHA >
+ * AES128-SHA, first offered among equals; never 3DES nor the DTLS 0.9 names of the
+ * X-DTLS-CipherSuite list (only its OC-DTLS1_2-AES*-GCM names). Pure.
+ * Returns 0, or -ENOENT: nothing usable (out untouched). */
+[[nodiscard]] int dtls_legacy_pick(const char *dtls12_list, const char *dtls_list,
+				   struct dtls_legacy_choice *out);
+/* true when "PSK-NEGOTIATE" is a whole item of either list (nullptr = empty). Pure. */
+bool dtls_psk_offered(const char *dtls_list, const char *dtls12_list);
+
+/* A PSK-NEGOTIATE session (s must have dtls_psk on): psk = tls_conn_export_psk() (copied; wipe
+ * yours), any PSK identity is accepted. first/first_len: the ClientHello datagram already read
+ * from the shared socket; it is fed to wolfSSL before anything is read from fd (copied).
+ * data_mtu: the tunnel's data MTU; a 1-byte type + data_mtu bytes fit one record.
+ * Returns 0, -EINVAL (bad args, mode disabled), -ENOMEM. */
+[[nodiscard]] int dtls_conn_new_psk(struct dtls_server *s, int fd, const uint8_t psk[DTLS_PSK_LEN],
+				    const uint8_t *first, size_t first_len, unsigned data_mtu,
+				    struct dtls_conn **out);
+/* A legacy session (s must have dtls_legacy on): the server resumes session_id with the client's
+ * master_secret and suite_id (from dtls_legacy_pick()); a full handshake is refused. Secrets are
+ * copied. Same first/data_mtu rules and returns as dtls_conn_new_psk(). */
+[[nodiscard]] int dtls_conn_new_legacy(struct dtls_server *s, int fd,
+				       const uint8_t session_id[DTLS_SESSION_ID_LEN],
+				       const uint8_t master_secret[DTLS_MASTER_SECRET_LEN],
+				       uint16_t suite_id, const uint8_t *first, size_t first_len,
+				       unsigned data_mtu, struct dtls_conn **out);
+void dtls_conn_free(struct dtls_conn *c); /* nullptr ok; wipes secrets; does not close fd */
+/* 0 = done (legacy: only a resumed handshake counts); -EAGAIN = wait for the fd to be readable
+ * or for dtls_conn_timeout_ms(); -EPROTO = failed (logged once at LOG_INFO). */
+[[nodiscard]] int dtls_conn_handshake(struct dtls_conn *c);
+/* While the handshake runs: ms until dtls_conn_on_timeout() should be called (the
+ * retransmission timer), -1 when none is armed. */
+int dtls_conn_timeout_ms(const struct dtls_conn *c);
+/* The retransmission timer fired: resend the last flight. 0, or -EPROTO (gave up; logged). */
+[[nodiscard]] int dtls_conn_on_timeout(struct dtls_conn *c);
+/* After the handshake, one record per call: > 0 bytes; -EAGAIN (nothing valid left: garbage,
+ * replays and undecryptable datagrams are dropped silently inside); -EPROTO (alert, close_notify
+ * or error; logged once); -EINVAL before the handshake. Give len >= dtls_conn_max_payload(), or
+ * a longer record's rest comes on the next call. */
+[[nodiscard]] ssize_t dtls_conn_read(struct dtls_conn *c, void *buf, size_t len);
+/* Send buf as one record: len; -EMSGSIZE if len > dtls_conn_max_payload() (or the kernel refused
+ * the datagram as too big; nothing sent: resend over TLS); -EPROTO; -EINVAL before the handshake.
+ * A datagram the socket cannot take now (EAGAIN/ENOBUFS) is dropped like any lost packet. */
+[[nodiscard]] ssize_t dtls_conn_write(struct dtls_conn *c, const void *buf, size_t len);
+const char *dtls_conn_cipher(const struct dtls_conn *c); /* wolfSSL suite name; static storage */
+/* Largest payload one record carries: data_mtu + 1 (the type byte). */
+size_t dtls_conn_max_payload(const struct dtls_conn *c);
+/* Queue a datagram received elsewhere (e.g. after the client's address changed) to be read
+ * before the fd; replaces one not yet consumed. Copied; len 0 or > DTLS_DGRAM_MAX is ignored. */
+void dtls_conn_inject(struct dtls_conn *c, const uint8_t *dgram, size_t len);

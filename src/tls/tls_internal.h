@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* tls/tls_internal.h — internal to tls/: the server context shared by tls_server.c and
- * tls_conn.c (and dtls.c later). Includes wolfSSL, so it never leaves this folder. */
+ * tls_conn.c, and the DTLS server/connection of dtls.c + dtls_legacy.c. Includes wolfSSL, so it
+ * never leaves this folder. */
 #pragma once
 
 #include <wolfssl/options.h>
 #include <wolfssl/ssl.h>
+
+#include "tls/tls.h"
 
 enum { TLS_SHA1_HEX_LEN = 40 };
 
@@ -18,3 +21,35 @@ void tls__conn_on_info(const WOLFSSL *ssl, int where, int ret);
 
 /* The reason for wolfSSL error code err, into buf (always NUL-terminated). */
 const char *tls__strerror(int err, char *buf, size_t len);
+
+/* ---- DTLS, shared by dtls.c and dtls_legacy.c ---- */
+
+struct dtls_server {
+	WOLFSSL_CTX *psk_ctx;	 /* owned; nullptr when dtls-psk is off */
+	WOLFSSL_CTX *legacy_ctx; /* owned; nullptr when dtls-legacy is off */
+};
+
+enum dtls_mode : uint8_t { DTLS_MODE_PSK, DTLS_MODE_LEGACY };
+
+struct dtls_conn {
+	WOLFSSL *ssl; /* owned */
+	int fd;	      /* borrowed */
+	enum dtls_mode mode;
+	bool established; /* handshake done (and, legacy, resumed) */
+	bool failed;	  /* a fatal error was logged: every call fails now */
+	bool emsgsize;	  /* the kernel refused a datagram as too big during this write */
+	int io_errno;	  /* last hard socket error, for the log line */
+	size_t max_payload;
+	uint8_t *pending; /* owned: a datagram to read before the fd (first ClientHello, inject) */
+	size_t pending_len;
+	uint8_t psk[DTLS_PSK_LEN];		       /* secret; PSK mode */
+	uint8_t session_id[DTLS_SESSION_ID_LEN];       /* legacy mode */
+	uint8_t master_secret[DTLS_MASTER_SECRET_LEN]; /* secret; legacy mode */
+	uint16_t suite_id;			       /* legacy mode */
+};
+
+/* dtls_legacy.c: set up ctx for legacy resumption (session lookup callback, no tickets, no
+ * internal cache, full handshakes refused). 0 or -EINVAL (logged). */
+[[nodiscard]] int dtls__legacy_ctx_setup(WOLFSSL_CTX *ctx);
+/* dtls_legacy.c: true for the DTLS_SUITE_* ids dtls__legacy_ctx_setup() can resume. */
+bool dtls__legacy_suite_known(uint16_t suite_id);

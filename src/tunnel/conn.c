@@ -41,7 +41,7 @@ static const bool conn_moves[CONN__COUNT][CONN__COUNT] = {
 	[CONN_TUNNEL] = { [CONN_CLOSING] = true },
 };
 
-[[gnu::format(printf, 3, 4)]] static void conn_log(const struct conn *c, int level, const char *fmt, ...)
+void conn_log(const struct conn *c, int level, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -113,6 +113,7 @@ static void conn_close_ex(struct conn *c, const char *reason, bool invalidate)
 	conn__set_state(c, CONN_CLOSING);
 	if (c->tls)
 		tls_conn_shutdown(c->tls);
+	dtls_chan_close_all(c);
 	conn_release_tunnel(c, invalidate);
 	loop_timer_cancel(w->loop, &c->timer);
 	loop_watch_del(w->loop, &c->watch);
@@ -205,6 +206,11 @@ void conn_send_packet(struct conn *c, const uint8_t *pkt, size_t len)
 {
 	if (c->state != CONN_TUNNEL)
 		return;
+	if (dtls_chan_send(c, CSTP_DATA, pkt, len)) {
+		atomic_fetch_add_explicit(&c->session->tx_bytes, len, memory_order_relaxed);
+		atomic_fetch_add_explicit(&c->session->tx_pkts, 1, memory_order_relaxed);
+		return;
+	}
 	if (conn_queue_frame(c, CSTP_DATA, pkt, len)) {
 		c->w->tun_drops++;
 		return;
@@ -226,7 +232,7 @@ void conn_kick(struct conn *c, const char *reason)
 
 /* ---- tunnel: frames from the client ---- */
 
-static void tunnel_on_data(struct conn *c, const uint8_t *pkt, size_t len)
+void conn__tunnel_data(struct conn *c, const uint8_t *pkt, size_t len)
 {
 	struct worker *w = c->w;
 	struct inner_pkt ip;
@@ -251,10 +257,8 @@ static void tunnel_on_data(struct conn *c, const uint8_t *pkt, size_t len)
 	worker_tun_write(w, pkt, len);
 }
 
-static void tunnel_on_disconnect(struct conn *c, const struct cstp_frame *f)
+void conn__tunnel_disconnect(struct conn *c, uint8_t reason)
 {
-	uint8_t reason = f->len ? f->payload[0] : 0;
-
 	/* 0xb0: the user asked to disconnect — end the session (§4.5, §6.4). Anything else (0x91
 	 * "reconnecting", empty) keeps the cookie for cookie-timeout. */
 	if (reason == 0xb0) {
@@ -273,7 +277,8 @@ static void tunnel_process(struct conn *c)
 	       (n = cstp_frame_parse(buf_head(&c->in), buf_used(&c->in), CSTP_MAX_PAYLOAD, &f)) > 0) {
 		switch (f.type) {
 		case CSTP_DATA:
-			tunnel_on_data(c, f.payload, f.len);
+			dtls_chan_on_cstp_data(c);
+			conn__tunnel_data(c, f.payload, f.len);
 			break;
 		case CSTP_DPD_REQ:
 			/* Echo byte for byte: clients probe the MTU with padded DPDs (§5.6). */
@@ -286,7 +291,7 @@ static void tunnel_process(struct conn *c)
 		case CSTP_KEEPALIVE:
 			break;
 		case CSTP_DISCONNECT:
-			tunnel_on_disconnect(c, &f);
+			conn__tunnel_disconnect(c, f.len ? f.payload[0] : 0);
 			return;
 		case CSTP_TERMINATE:
 			conn_close(c, "client terminated");
@@ -333,7 +338,7 @@ static uint64_t tunnel_deadline(const struct conn *c)
 	if (cfg->session_timeout_s)
 		d = min_deadline(d, c->session->created_ns +
 					    (uint64_t)cfg->session_timeout_s * NS_PER_SEC);
-	return d;
+	return min_deadline(d, dtls_chan_deadline(c));
 }
 
 void conn__deadline_arm(struct conn *c)
@@ -392,6 +397,7 @@ static void tunnel_on_timer(struct conn *c, uint64_t now)
 		if (!conn_queue_frame(c, CSTP_DPD_REQ, nullptr, 0))
 			conn__flush(c);
 	}
+	(void)dtls_chan_on_timer(c, now);
 	if (c->state == CONN_TUNNEL)
 		conn__deadline_arm(c);
 }

@@ -11,6 +11,7 @@
 #include "core/buf.h"
 #include "core/list.h"
 #include "core/loop.h"
+#include "tunnel/dtls_channel.h"
 #include "tunnel/session.h"
 
 struct worker;
@@ -65,6 +66,7 @@ struct conn {
 	bool mobile;
 	uint64_t last_data_ns;
 	uint64_t dpd_sent_ns; /* 0 = none outstanding */
+	struct dtls_state dtls;
 };
 
 /* Take a freshly accepted socket (ownership of fd moves to the connection). */
@@ -91,3 +93,8 @@ void conn__deadline_arm(struct conn *c);
 extern const char *const conn_state_name[CONN__COUNT];
 /* The auth pool answered: frees a connection that closed meanwhile (returns true then). */
 bool conn__auth_returned(struct conn *c);
+/* A DATA packet from the client (over TLS or DTLS): checks, counters, TUN write. */
+void conn__tunnel_data(struct conn *c, const uint8_t *pkt, size_t len);
+/* The client sent DISCONNECT with this reason byte (0 = none). */
+void conn__tunnel_disconnect(struct conn *c, uint8_t reason);
+[[gnu::format(printf, 3, 4)]] void conn_log(const struct conn *c, int level, const char *fmt, ...);

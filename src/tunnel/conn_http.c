@@ -320,6 +320,42 @@ static int compute_mtu(const struct conn *c, const struct cstp_request *creq,
 	return mtu_compute(&in, out);
 }
 
+/* Pick the DTLS method from the client's offer (§5.5) and key it; mode NONE = TLS only. */
+static void dtls_offer(struct conn *c, const struct cstp_request *creq,
+		       struct cstp_dtls_reply *out)
+{
+	struct vpn *v = c->w->vpn;
+	const struct config *cfg = v->cfg;
+	struct dtls_legacy_choice pick;
+
+	c->dtls.mtu = cfg->dtls_mtu && cfg->dtls_mtu < c->data_mtu ? cfg->dtls_mtu : c->data_mtu;
+	*out = (struct cstp_dtls_reply){ .port = cfg->udp_port, .dtls_mtu = c->dtls.mtu };
+	if (!v->dtls || !cfg->udp_port)
+		return;
+	if (cfg->dtls_psk && dtls_psk_offered(creq->dtls_ciphersuite, creq->dtls12_ciphersuite) &&
+	    !tls_conn_export_psk(c->tls, c->dtls.key)) {
+		c->dtls.mode = DTLS_MODE_PSK;
+		out->mode = CSTP_DTLS_PSK;
+	} else if (cfg->dtls_legacy && creq->has_master_secret &&
+		   !dtls_legacy_pick(creq->dtls12_ciphersuite, creq->dtls_ciphersuite, &pick)) {
+		static_assert(sizeof(c->dtls.key) == sizeof(creq->master_secret));
+		memcpy(c->dtls.key, creq->master_secret, sizeof(c->dtls.key));
+		c->dtls.mode = DTLS_MODE_LEGACY;
+		c->dtls.legacy_suite = pick.suite_id;
+		out->mode = CSTP_DTLS_LEGACY;
+		out->cipher_header = pick.header;
+		out->cipher_name = pick.name;
+	}
+	tls_conn_release_handshake_data(c->tls);
+	if (out->mode == CSTP_DTLS_NONE)
+		return;
+	if (session_dtls_id_new(v->sessions, c->session, out->id)) {
+		explicit_bzero(c->dtls.key, sizeof(c->dtls.key));
+		c->dtls.mode = DTLS_MODE_NONE;
+		out->mode = CSTP_DTLS_NONE;
+	}
+}
+
 static void handle_connect(struct conn *c, const struct http_request *req)
 {
 	struct vpn *v = c->w->vpn;
@@ -374,6 +410,8 @@ static void handle_connect(struct conn *c, const struct http_request *req)
 		return;
 	}
 	c->data_mtu = mtu.data_mtu;
+	struct cstp_dtls_reply dtls_reply;
+	dtls_offer(c, &creq, &dtls_reply);
 	const struct config *cfg = v->cfg;
 	uint64_t now = loop_now_ns(c->w->loop);
 	unsigned remaining = 0;
@@ -396,10 +434,12 @@ static void handle_connect(struct conn *c, const struct http_request *req)
 		.data_mtu = mtu.data_mtu,
 		.session_timeout_s = cfg->session_timeout_s,
 		.session_remaining_s = remaining,
+		.dtls = &dtls_reply,
 	};
 	buf_init(&head, RESPONSE_BODY_MAX);
 	ret = cstp_reply_render(&head, &reply);
 	explicit_bzero(&creq, sizeof(creq));
+	explicit_bzero(&dtls_reply, sizeof(dtls_reply));
 	if (ret || conn__queue_raw(c, buf_head(&head), buf_used(&head))) {
 		buf_fini(&head);
 		conn_close(c, "cannot build the CONNECT reply");
@@ -413,8 +453,11 @@ static void handle_connect(struct conn *c, const struct http_request *req)
 	if (reply.has_v6)
 		inet_ntop(AF_INET6, &s->lease.v6, a6, sizeof(a6));
 	log_msg(LOG_INFO,
-		"conn %s (session %llu, %s): tunnel up on worker %u, ipv4 %s, ipv6 %s, mtu %u",
-		c->peer, (unsigned long long)s->id, s->username, c->w->idx, a4, a6, mtu.data_mtu);
+		"conn %s (session %llu, %s): tunnel up on worker %u, ipv4 %s, ipv6 %s, mtu %u, dtls %s",
+		c->peer, (unsigned long long)s->id, s->username, c->w->idx, a4, a6, mtu.data_mtu,
+		c->dtls.mode == DTLS_MODE_PSK	   ? "psk"
+		: c->dtls.mode == DTLS_MODE_LEGACY ? "legacy"
+						   : "off");
 	conn__flush(c);
 	if (c->state == CONN_CLOSING)
 		return;

@@ -445,9 +445,36 @@ static int reply_timers(struct buf *b, const struct cstp_reply *r, const struct 
  * the DTLS issue: without them openconnect silently stays on TLS (§3.4 item 7). */
 static int reply_dtls(struct buf *b, const struct cstp_reply *r)
 {
-	(void)b;
-	(void)r;
-	return 0;
+	const struct cstp_dtls_reply *d = r->dtls;
+	const struct config *cfg = r->cfg;
+	unsigned dpd = r->req && r->req->mobile && cfg->mobile_dpd_s ? cfg->mobile_dpd_s : cfg->dpd_s;
+	unsigned rekey = cfg->rekey_time_s ? cfg->rekey_time_s : CSTP_REKEY_NEVER_S;
+	char hex[65];
+	int ret;
+
+	if (!d || d->mode == CSTP_DTLS_NONE)
+		return 0;
+	for (size_t i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02X", d->id[i]);
+	if (d->mode == CSTP_DTLS_PSK) {
+		ret = put(b, "X-DTLS-App-ID: %s\r\nX-DTLS-CipherSuite: PSK-NEGOTIATE\r\n", hex);
+	} else {
+		if (!d->cipher_header || !d->cipher_name || !value_ok(d->cipher_name))
+			return -EINVAL;
+		ret = put(b, "X-DTLS-Session-ID: %s\r\n%s: %s\r\nX-DTLS-MTU: %u\r\n", hex,
+			  d->cipher_header, d->cipher_name, d->dtls_mtu);
+	}
+	if (!ret)
+		ret = put(b, "X-DTLS-Port: %u\r\n", d->port);
+	if (!ret && cfg->keepalive_s)
+		ret = put(b, "X-DTLS-Keepalive: %u\r\n", cfg->keepalive_s);
+	if (!ret && dpd)
+		ret = put(b, "X-DTLS-DPD: %u\r\n", dpd);
+	/* As on CSTP: a new CONNECT (new-tunnel) brings a new DTLS key (§5.7). */
+	if (!ret)
+		ret = put(b, "X-DTLS-Rekey-Time: %u\r\nX-DTLS-Rekey-Method: new-tunnel\r\n", rekey);
+	explicit_bzero(hex, sizeof(hex));
+	return ret;
 }
 
 static int reply_render(struct buf *b, const struct cstp_reply *r, const struct reply_plan *p)

@@ -46,6 +46,17 @@ struct cstp_request {
  * value leaves its field at the "absent" default. */
 void cstp_request_parse(const struct cstp_hdr_kv *h, size_t n, struct cstp_request *out);
 
+/* The DTLS half of the reply (§3.3, §5.3, §5.4); absent = a TLS-only tunnel. */
+enum cstp_dtls_mode : uint8_t { CSTP_DTLS_NONE, CSTP_DTLS_PSK, CSTP_DTLS_LEGACY };
+struct cstp_dtls_reply {
+	enum cstp_dtls_mode mode;
+	uint8_t id[32];		   /* X-DTLS-App-ID (PSK) / X-DTLS-Session-ID (legacy) */
+	const char *cipher_header; /* legacy: "X-DTLS12-CipherSuite" or "X-DTLS-CipherSuite" */
+	const char *cipher_name;   /* legacy: a name the client offered */
+	uint16_t port;
+	unsigned dtls_mtu; /* legacy: X-DTLS-MTU */
+};
+
 struct cstp_reply {
 	const struct config *cfg; /* borrowed: dns, split-dns, default-domain, routes, no-routes,
 				     route_default, tunnel_all_dns, keepalive, dpd/mobile-dpd,
@@ -60,6 +71,7 @@ struct cstp_reply {
 	bool anyconnect_ua;	     /* IPv6 DNS via X-CSTP-DNS-IP6 */
 	unsigned base_mtu, data_mtu; /* from mtu_compute(); data_mtu must be non-zero */
 	unsigned session_timeout_s, session_remaining_s; /* 0 = none */
+	const struct cstp_dtls_reply *dtls; /* nullptr or mode NONE: no X-DTLS-* headers */
 };
 
 /* Append "HTTP/1.1 200 CONNECTED", the X-CSTP-* headers and the blank line to out. Addresses,

@@ -20,6 +20,7 @@ struct session_registry {
 	struct ippool *pool;
 	pthread_mutex_t lock;
 	struct session *buckets[SESSION_HASH_BUCKETS];
+	struct session *dtls_buckets[SESSION_HASH_BUCKETS];
 	size_t count;
 	uint64_t next_id;
 };
@@ -45,6 +46,26 @@ int session_registry_new(const struct config *cfg, struct ippool *pool,
 	pthread_mutex_init(&r->lock, nullptr);
 	*out = r;
 	return 0;
+}
+
+static size_t dtls_bucket_of(const uint8_t id[32])
+{
+	return ((size_t)id[0] | (size_t)id[1] << 8) % SESSION_HASH_BUCKETS;
+}
+
+/* Caller holds the lock. */
+static void dtls_unlink(struct session_registry *r, struct session *s)
+{
+	if (!s->has_dtls_id)
+		return;
+	for (struct session **pp = &r->dtls_buckets[dtls_bucket_of(s->dtls_id)]; *pp;
+	     pp = &(*pp)->dnext) {
+		if (*pp == s) {
+			*pp = s->dnext;
+			break;
+		}
+	}
+	s->has_dtls_id = false;
 }
 
 static void session_destroy(struct session_registry *r, struct session *s)
@@ -205,6 +226,44 @@ void session_detach(struct session_registry *r, struct session *s, uint64_t gen,
 	pthread_mutex_unlock(&r->lock);
 }
 
+int session_dtls_id_new(struct session_registry *r, struct session *s, uint8_t id[32])
+{
+	struct cookie rnd;
+	int ret = cookie_mint(&rnd); /* 32 bytes from the CSPRNG */
+
+	if (ret)
+		return ret;
+	memcpy(id, rnd.raw, 32);
+	pthread_mutex_lock(&r->lock);
+	dtls_unlink(r, s);
+	memcpy(s->dtls_id, id, 32);
+	s->has_dtls_id = true;
+	size_t b = dtls_bucket_of(id);
+	s->dnext = r->dtls_buckets[b];
+	r->dtls_buckets[b] = s;
+	pthread_mutex_unlock(&r->lock);
+	return 0;
+}
+
+bool session_dtls_lookup(struct session_registry *r, const uint8_t id[32], int *owner_worker,
+			 uint32_t *slot)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&r->lock);
+	for (struct session *s = r->dtls_buckets[dtls_bucket_of(id)]; s; s = s->dnext) {
+		if (s->has_dtls_id && ct_memeq(s->dtls_id, id, 32) && s->owner_worker >= 0 &&
+		    !s->invalid) {
+			*owner_worker = s->owner_worker;
+			*slot = s->lease.slot;
+			found = true;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&r->lock);
+	return found;
+}
+
 bool session_logout(struct session_registry *r, const struct cookie *c)
 {
 	struct session *s;
@@ -241,6 +300,7 @@ size_t session_registry_sweep(struct session_registry *r, uint64_t now_ns)
 				continue;
 			}
 			*pp = s->hnext;
+			dtls_unlink(r, s);
 			r->count--;
 			log_msg(LOG_INFO, "session %llu (%s): freed, %s", (unsigned long long)s->id,
 				s->username,

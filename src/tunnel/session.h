@@ -33,7 +33,14 @@ struct session {
 	/* Counters, written by the owning worker only. */
 	_Atomic uint64_t rx_bytes, tx_bytes, rx_pkts, tx_pkts;
 
-	struct session *hnext; /* registry hash chain */
+	/* DTLS (reference §5.2): the ClientHello session_id that routes to this session — the
+	 * X-DTLS-App-ID (PSK) or X-DTLS-Session-ID (legacy) of the latest CONNECT. Written under
+	 * the registry lock. */
+	bool has_dtls_id;
+	uint8_t dtls_id[32];
+
+	struct session *hnext; /* registry hash chain (by cookie) */
+	struct session *dnext; /* registry hash chain (by dtls_id) */
 };
 
 struct session_registry;
@@ -76,6 +83,14 @@ enum session_attach_result session_attach(struct session_registry *r, const stru
  * good (cookie no longer accepted); otherwise the cookie stays valid for cookie-timeout. A stale
  * generation (the session was taken over) changes nothing. */
 void session_detach(struct session_registry *r, struct session *s, uint64_t gen, bool invalidate);
+
+/* A new DTLS id for the session's current tunnel (random, unique); replaces the old one. */
+[[nodiscard]] int session_dtls_id_new(struct session_registry *r, struct session *s,
+				      uint8_t id[32]);
+/* The session a ClientHello's session_id belongs to: its owning worker and lease slot, or false
+ * (unknown id, detached, expired). */
+bool session_dtls_lookup(struct session_registry *r, const uint8_t id[32], int *owner_worker,
+			 uint32_t *slot);
 
 /* Logout by cookie (GET /logout, <config-auth type="logout">): true when a session ended. */
 bool session_logout(struct session_registry *r, const struct cookie *c);

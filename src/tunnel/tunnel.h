@@ -22,6 +22,7 @@ struct vpn {
 	struct ippool *pool;		     /* borrowed */
 	struct tun *tun;		     /* borrowed: worker i uses queue i % queues */
 	struct auth_pool *auth;		     /* borrowed */
+	struct dtls_server *dtls;	     /* borrowed; nullptr = no DTLS */
 	struct session_registry *sessions;   /* owned (vpn_new/vpn_free) */
 	unsigned n_workers;
 	struct worker **workers;	     /* owned */
@@ -33,9 +34,9 @@ struct vpn {
 [[nodiscard]] int vpn_new(const struct config *cfg, struct tls_server *tls, struct ippool *pool,
 			  struct tun *tun, struct auth_pool *auth, unsigned n_workers,
 			  struct vpn **out);
-/* Start one thread per worker; listen_fds[i] (owned by the worker afterwards) is worker i's
- * SO_REUSEPORT listener. */
-[[nodiscard]] int vpn_start(struct vpn *v, int *listen_fds);
+/* Start one thread per worker; listen_fds[i] / udp_fds[i] (owned by the worker afterwards) are
+ * worker i's SO_REUSEPORT TCP and UDP listeners (udp_fds nullptr: no DTLS). */
+[[nodiscard]] int vpn_start(struct vpn *v, int *listen_fds, int *udp_fds);
 /* Stop and join every worker, closing their connections. */
 void vpn_stop(struct vpn *v);
 void vpn_free(struct vpn *v);

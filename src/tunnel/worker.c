@@ -15,6 +15,7 @@
 #include "core/compiler.h"
 #include "core/log.h"
 #include "tunnel/conn.h"
+#include "tunnel/dtls_hello.h"
 #include "tunnel/session.h"
 
 enum {
@@ -35,6 +36,18 @@ struct handoff {
 	uint32_t slot[HANDOFF_MAX_PKTS];
 	uint32_t len[HANDOFF_MAX_PKTS];
 	uint8_t data[HANDOFF_MAX_BYTES];
+};
+
+/* A ClientHello read by one worker for a session another worker carries. */
+struct hello_handoff {
+	struct loop_call call;
+	struct worker *to;
+	uint32_t slot;
+	uint8_t id[32];
+	struct sockaddr_storage peer;
+	socklen_t peer_len;
+	size_t len;
+	uint8_t data[];
 };
 
 struct kick {
@@ -93,6 +106,76 @@ void worker_kick_slot(struct worker *from, unsigned idx, uint32_t slot, uint64_t
 	k->slot = slot;
 	k->new_gen = new_gen;
 	loop_post(k->to->loop, &k->call, on_kick);
+}
+
+static void hello_deliver(struct worker *w, uint32_t slot, const uint8_t id[32],
+			  const uint8_t *d, size_t len, const struct sockaddr_storage *peer,
+			  socklen_t peer_len)
+{
+	struct conn *c = w->slot_conn[slot];
+
+	/* Re-check on the owner: the tunnel may have moved or reconnected since the lookup. */
+	if (!c || !c->session || !c->session->has_dtls_id ||
+	    !ct_memeq(c->session->dtls_id, id, 32)) {
+		w->udp_unknown++;
+		return;
+	}
+	dtls_chan_on_hello(c, d, len, peer, peer_len);
+}
+
+static void on_hello_handoff(struct loop_call *call)
+{
+	struct hello_handoff *h = container_of(call, struct hello_handoff, call);
+
+	hello_deliver(h->to, h->slot, h->id, h->data, h->len, &h->peer, h->peer_len);
+	free(h);
+}
+
+static void on_udp_readable(struct loop_watch *watch, uint32_t events)
+{
+	struct worker *w = container_of(watch, struct worker, udp_watch);
+	struct vpn *v = w->vpn;
+
+	(void)events;
+	for (int budget = TUN_READ_BUDGET; budget > 0; budget--) {
+		struct sockaddr_storage peer;
+		socklen_t plen = sizeof(peer);
+		ssize_t n = recvfrom(watch->fd, w->pkt_buf, PKT_BUF_LEN, 0, (struct sockaddr *)&peer,
+				     &plen);
+		struct dtls_hello h;
+		uint32_t slot;
+		int owner;
+
+		if (n < 0)
+			return;
+		/* Unknown datagrams cost a parse and, for a well-formed ClientHello, one locked
+		 * lookup: nothing is allocated for them (§5.2, bad input). */
+		if (dtls_hello_parse(w->pkt_buf, (size_t)n, &h) ||
+		    h.kind != DTLS_DGRAM_CLIENT_HELLO || !h.servable ||
+		    h.session_id_len != sizeof(h.session_id)) {
+			w->udp_garbage++;
+			continue;
+		}
+		if (!session_dtls_lookup(v->sessions, h.session_id, &owner, &slot)) {
+			w->udp_unknown++;
+			continue;
+		}
+		if ((unsigned)owner == w->idx) {
+			hello_deliver(w, slot, h.session_id, w->pkt_buf, (size_t)n, &peer, plen);
+			continue;
+		}
+		struct hello_handoff *ho = malloc(sizeof(*ho) + (size_t)n);
+		if (!ho)
+			continue;
+		ho->to = v->workers[owner];
+		ho->slot = slot;
+		memcpy(ho->id, h.session_id, 32);
+		ho->peer = peer;
+		ho->peer_len = plen;
+		ho->len = (size_t)n;
+		memcpy(ho->data, w->pkt_buf, (size_t)n);
+		loop_post(ho->to->loop, &ho->call, on_hello_handoff);
+	}
 }
 
 static void handoff_flush(struct worker *w, struct handoff **pending)
@@ -202,6 +285,9 @@ static void worker_free(struct worker *w)
 		return;
 	if (w->listen_watch.fd >= 0)
 		close(w->listen_watch.fd);
+	if (w->udp_watch.fd >= 0)
+		close(w->udp_watch.fd);
+	free(w->dtls_buf);
 	loop_free(w->loop);
 	free(w->slot_conn);
 	free(w->pkt_buf);
@@ -220,10 +306,12 @@ static int worker_new(struct vpn *v, unsigned idx, struct worker **out)
 	w->vpn = v;
 	w->idx = idx;
 	w->listen_watch.fd = -1;
+	w->udp_watch.fd = -1;
 	list_init(&w->conns);
 	w->slot_conn = calloc(v->n_slots, sizeof(*w->slot_conn));
 	w->pkt_buf = malloc(PKT_BUF_LEN);
-	if (!w->slot_conn || !w->pkt_buf) {
+	w->dtls_buf = malloc(PKT_BUF_LEN);
+	if (!w->slot_conn || !w->pkt_buf || !w->dtls_buf) {
 		ret = -ENOMEM;
 		goto err;
 	}
@@ -278,7 +366,22 @@ err:
 	return ret;
 }
 
-int vpn_start(struct vpn *v, int *listen_fds)
+static int worker_udp_attach(struct worker *w, int *fd)
+{
+	socklen_t len = sizeof(w->udp_local_ss);
+	int ret;
+
+	if (getsockname(*fd, (struct sockaddr *)&w->udp_local_ss, &len) < 0)
+		return -errno;
+	w->udp_local = (const struct sockaddr *)&w->udp_local_ss;
+	w->udp_local_len = len;
+	ret = loop_watch_add(w->loop, &w->udp_watch, *fd, EPOLLIN, on_udp_readable);
+	if (!ret)
+		*fd = -1; /* owned by the worker now */
+	return ret;
+}
+
+int vpn_start(struct vpn *v, int *listen_fds, int *udp_fds)
 {
 	for (unsigned i = 0; i < v->n_workers; i++) {
 		struct worker *w = v->workers[i];
@@ -287,6 +390,8 @@ int vpn_start(struct vpn *v, int *listen_fds)
 		if (ret)
 			return ret;
 		listen_fds[i] = -1; /* owned by the worker now */
+		if (udp_fds && (ret = worker_udp_attach(w, &udp_fds[i])))
+			return ret;
 		ret = loop_watch_add(w->loop, &w->tun_watch, w->tun_fd, EPOLLIN, on_tun_readable);
 		if (ret)
 			return ret;

@@ -6,6 +6,7 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "core/list.h"
 #include "core/loop.h"
@@ -21,6 +22,11 @@ struct worker {
 	struct loop *loop;
 	struct loop_watch listen_watch;
 	struct loop_watch tun_watch;
+	struct loop_watch udp_watch; /* the shared DTLS port: ClientHellos arrive here */
+	struct sockaddr_storage udp_local_ss;
+	const struct sockaddr *udp_local; /* its bound address, for connected sockets */
+	socklen_t udp_local_len;
+	uint8_t *dtls_buf; /* one DTLS record (type byte + packet) */
 	int tun_fd; /* borrowed from vpn->tun */
 	struct conn **slot_conn; /* slot -> connection carrying it on this worker */
 	struct list_node conns;
@@ -30,6 +36,7 @@ struct worker {
 
 	/* Counters (this thread only). */
 	uint64_t tun_drops, handoff_drops, spoof_drops, bad_inner_drops;
+	uint64_t udp_garbage, udp_unknown;
 };
 
 /* Downlink: a packet for slot arrived on this worker (from its TUN queue or handed over). */

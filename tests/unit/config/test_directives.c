@@ -453,19 +453,20 @@ static void test_log_lines(void **state)
 	log_setup(LOG_SINK_STDERR, LOG_DEBUG);
 	snprintf(text, sizeof(text),
 		 "%ssocket-file = /run/x\nmax-ban-score = 80\nmetrics-listen = 127.0.0.1:9100\n"
-		 "udp-port = 443\ncompression = false\n",
+		 "udp-port = 443\ncompression = false\nmatch-tls-dtls-ciphers = true\n",
 		 base);
 	load_capturing(text, logged, sizeof(logged));
 	assert_non_null(strstr(logged, "t.conf:5: socket-file: accepted, has no effect (no "
 				       "main/worker IPC: workers are threads)"));
 	assert_non_null(strstr(logged, "t.conf:6: max-ban-score: not enforced yet (issue #5)"));
 	assert_non_null(strstr(logged, "t.conf:7: metrics-listen: not enforced yet (issue #6)"));
-	assert_non_null(strstr(logged, "t.conf: DTLS is not implemented yet (issue #3): tunnels "
-				       "run over TLS only"));
+	assert_null(strstr(logged, "DTLS is not implemented"));
+	assert_non_null(strstr(logged, "t.conf: match-tls-dtls-ciphers: not enforced yet (issue #3)"));
 	assert_non_null(strstr(logged, "t.conf:9: compression: accepted, has no effect (false is "
 				       "the default)"));
-	/* exactly one DTLS line */
-	assert_null(strstr(strstr(logged, "DTLS is not") + 1, "DTLS is not"));
+	/* exactly one line about it */
+	assert_null(strstr(strstr(logged, "match-tls-dtls-ciphers: not") + 1,
+			   "match-tls-dtls-ciphers: not"));
 	log_setup(LOG_SINK_STDERR, LOG_INFO);
 }
 

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* tests/unit/ctl/sample_snapshot.h — a filled metrics_snapshot for the metrics tests. */
+#pragma once
+
+#include "ctl/ctl.h"
+
+static void sample_fill(void *ctx, struct metrics_snapshot *s)
+{
+	(void)ctx;
+	s->start_time = 1700000000;
+	s->sessions[METRICS_SESS_ACTIVE] = 12;
+	s->sessions[METRICS_SESS_DETACHED] = 3;
+	s->logins_ok = 40;
+	s->logins_failed = 7;
+	s->bytes[METRICS_RX][METRICS_DTLS] = 1000000;
+	s->packets[METRICS_TX][METRICS_TLS] = 999;
+	s->hs_bucket[0] = 1;
+	s->hs_bucket[5] = 4;
+	s->hs_overflow = 2;
+	s->hs_sum_s = 31.25;
+	s->dtls_fallbacks = 5;
+	s->bans_active = 1;
+	s->bans_total = 9;
+	s->n_workers = 2;
+	s->workers[1].connections = 8;
+	s->workers[1].queue_drops = 3;
+	(void)metrics_process_memory(&s->rss_bytes, &s->vsz_bytes);
+}
