@@ -14,11 +14,14 @@
 
 #include "auth/auth.h"
 #include "config/config.h"
+#include "ctl/ctl.h"
+#include "ctl/ctl_vpn.h"
 #include "core/clock.h"
 #include "core/compiler.h"
 #include "core/log.h"
 #include "core/loop.h"
 #include "net/net.h"
+#include "sentry/sentry.h"
 #include "tls/tls.h"
 #include "tunnel/mtu.h"
 #include "tunnel/tunnel.h"
@@ -46,6 +49,11 @@ struct server {
 	struct tun *tun;
 	struct auth_pool *auth;
 	struct vpn *vpn;
+	struct sentry *sentry;
+	struct net_accel *accel;
+	struct ctl_vpn ctl_ctx;
+	struct ctl_server *ctl;
+	struct metrics_server *metrics;
 	struct loop *loop;
 	struct loop_watch sig_watch;
 	struct timer tick;
@@ -208,6 +216,8 @@ static void on_tick(struct timer *t)
 	struct server *s = container_of(t, struct server, tick);
 
 	vpn_tick(s->vpn);
+	if (s->sentry)
+		sentry_expire(s->sentry, clock_now_ns()); /* expiries reach the XDP map via the hook */
 	loop_timer_arm(s->loop, &s->tick, loop_now_ns(s->loop) + NS_PER_SEC);
 }
 
@@ -230,6 +240,81 @@ static void on_signal(struct loop_watch *w, uint32_t events)
 			break;
 		}
 	}
+}
+
+/* sentry is the truth for bans; the XDP maps mirror it (any thread). */
+static void on_ban_change(void *ctx, enum sentry_ban_change what, const struct sentry_addr *addr,
+			  uint64_t expires_ns)
+{
+	struct server *s = ctx;
+	char text[SENTRY_ADDR_STRLEN];
+
+	sentry_addr_format(addr, text);
+	if (what == SENTRY_BAN_ADDED) {
+		atomic_fetch_add(&s->ctl_ctx.bans_added, 1);
+		log_msg(LOG_NOTICE, "sentry: banned %s%s", text, expires_ns ? "" : " until unbanned");
+	} else {
+		log_msg(LOG_INFO, "sentry: ban on %s %s", text,
+			what == SENTRY_BAN_EXPIRED ? "expired" : "lifted");
+	}
+	net_accel_ban(s->accel, addr->family, addr->bytes, addr->prefix_len, expires_ns,
+		      what == SENTRY_BAN_ADDED);
+}
+
+static int setup_sentry(struct server *s)
+{
+	char err[CONFIG_ERR_LEN];
+	int ret = sentry_new_from_config(s->cfg, &s->sentry, err);
+
+	if (ret) {
+		log_msg(LOG_ERR, "%s", err);
+		return ret;
+	}
+	sentry_set_ban_hook(s->sentry, on_ban_change, s);
+	return 0;
+}
+
+static int ctl_stop(void *ctx)
+{
+	struct server *s = ctx;
+
+	log_msg(LOG_NOTICE, "occtl: stop requested");
+	loop_stop(s->loop);
+	return 0;
+}
+
+static int setup_control(struct server *s)
+{
+	const struct config *cfg = s->cfg;
+	int ret;
+
+	s->ctl_ctx = (struct ctl_vpn){
+		.vpn = s->vpn,
+		.sentry = s->sentry,
+		.up_since = clock_wall_s(),
+		.device = tun_name(s->tun),
+		.stop = ctl_stop,
+		.main_ctx = s,
+	};
+	if (cfg->use_occtl) {
+		ret = ctl_server_new(s->loop, cfg->occtl_socket_file, &ctl_vpn_ops, &s->ctl_ctx,
+				     &s->ctl);
+		if (ret) {
+			log_msg(LOG_ERR, "cannot open the control socket: %s", strerror(-ret));
+			return ret;
+		}
+	}
+	if (cfg->metrics_listen) {
+		ret = metrics_server_new(s->loop, cfg->metrics_listen, ctl_vpn_metrics_fill,
+					 &s->ctl_ctx, &s->metrics);
+		if (ret) {
+			log_msg(LOG_ERR, "cannot listen for metrics on %s: %s", cfg->metrics_listen,
+				strerror(-ret));
+			return ret;
+		}
+		log_msg(LOG_INFO, "metrics on http://%s/metrics", cfg->metrics_listen);
+	}
+	return 0;
 }
 
 static int setup_signals(struct server *s)
@@ -308,6 +393,8 @@ static int server_start(struct server *s)
 			strerror(-ret));
 		return ret;
 	}
+	if ((ret = setup_sentry(s)) || (ret = net_accel_new(cfg, s->tun, &s->accel)))
+		return ret;
 	if ((ret = open_listeners(s, sock_listen_tcp, "TCP", cfg->listen_host, cfg->tcp_port,
 				  &s->listen_fds)))
 		return ret;
@@ -325,6 +412,10 @@ static int server_start(struct server *s)
 	if ((ret = vpn_new(cfg, s->tls, s->pool, s->tun, s->auth, s->n_workers, &s->vpn)))
 		return ret;
 	s->vpn->dtls = s->dtls;
+	s->vpn->sentry = s->sentry;
+	s->vpn->accel = s->accel;
+	if ((ret = setup_control(s)))
+		return ret;
 	if ((ret = drop_privileges(cfg)))
 		return ret;
 	if ((ret = vpn_start(s->vpn, s->listen_fds, s->udp_fds)))
@@ -344,6 +435,8 @@ static void server_stop(struct server *s)
 {
 	if (s->vpn)
 		vpn_stop(s->vpn);
+	ctl_server_free(s->ctl);
+	metrics_server_free(s->metrics);
 	auth_pool_free(s->auth); /* answers what was queued; vpn_free delivers those answers */
 	vpn_free(s->vpn);
 	close_listeners(s->listen_fds, s->n_workers);
@@ -353,6 +446,8 @@ static void server_stop(struct server *s)
 			close(s->sig_watch.fd);
 		loop_free(s->loop);
 	}
+	net_accel_free(s->accel); /* links detach: nothing stays attached */
+	sentry_free(s->sentry);
 	tun_free(s->tun);
 	ippool_free(s->pool);
 	dtls_server_free(s->dtls);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "config/conf_priv.h"
+#include "config/group_conf.h"
 
 const char *config_rekey_method_name(enum cfg_rekey_method m)
 {
@@ -52,6 +53,8 @@ void config_free(struct config *cfg)
 	free(cfg->run_as_group);
 	free(cfg->wolfsentry_config);
 	free(cfg->metrics_listen);
+	free(cfg->occtl_socket_file);
+	group_conf__cfg_fini(cfg);
 	free(cfg);
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "config/group_conf.h"
 #include "core/compiler.h"
 #include "core/log.h"
 
@@ -418,7 +419,8 @@ static int set_xdp_mode(struct conf_ctx *ctx, const struct directive *d, void *f
 {
 	static const char *const names[] = {[CFG_XDP_AUTO] = "auto",
 					    [CFG_XDP_NATIVE] = "native",
-					    [CFG_XDP_GENERIC] = "generic"};
+					    [CFG_XDP_GENERIC] = "generic",
+					    [CFG_XDP_DISABLED] = "disabled"};
 
 	(void)ctx;
 	(void)d;
@@ -428,8 +430,26 @@ static int set_xdp_mode(struct conf_ctx *ctx, const struct directive *d, void *f
 			return 0;
 		}
 	}
-	snprintf(why, why_len, "\"%.64s\" is not auto, native or generic", value);
+	snprintf(why, why_len, "\"%.64s\" is not auto, native, generic or disabled", value);
 	return -EINVAL;
+}
+
+/* enable-ebpf = auto | true | false (and the other boolean spellings). */
+static int set_tristate(struct conf_ctx *ctx, const struct directive *d, void *field,
+			const char *value, char *why, size_t why_len)
+{
+	bool on;
+
+	if (!strcasecmp(value, "auto")) {
+		*(enum cfg_tristate *)field = CFG_AUTO;
+		return 0;
+	}
+	if (set_bool(ctx, d, &on, value, why, why_len)) {
+		snprintf(why, why_len, "\"%.64s\" is not auto, true or false", value);
+		return -EINVAL;
+	}
+	*(enum cfg_tristate *)field = on ? CFG_ON : CFG_OFF;
+	return 0;
 }
 
 #define F(member) offsetof(struct config, member)
@@ -490,6 +510,18 @@ static const struct directive directives[] = {
 	IMPL("tun-queues", set_auto_count, F(tun_queues), 1, 256),
 	IMPL("worker-threads", set_auto_count, F(worker_threads), 1, 256),
 
+	/* Per-user/per-group files, group selection, scripts (issue #6, group_conf.c) */
+	IMPL("config-per-user", group_conf__set_dir, F(config_per_user), 0, 0),
+	IMPL("config-per-group", group_conf__set_dir, F(config_per_group), 0, 0),
+	IMPL("default-user-config", group_conf__set_default_file, F(default_user_config), 0, 0),
+	IMPL("default-group-config", group_conf__set_default_file, F(default_group_config), 0, 0),
+	LIST("select-group", group_conf__set_select_group, NOF),
+	IMPL("default-select-group", group_conf__set_select_label, F(default_select_group), 0, 0),
+	IMPL("auto-select-group", set_bool, F(auto_select_group), 0, 0),
+	IMPL("connect-script", group_conf__set_script, F(connect_script), 0, 0),
+	IMPL("disconnect-script", group_conf__set_script, F(disconnect_script), 0, 0),
+	IMPL("host-update-script", group_conf__set_script, F(host_update_script), 0, 0),
+
 	/* DTLS: stored for issue #3 */
 	DTLS("dtls-psk", set_bool, F(dtls_psk), 0, 0),
 	DTLS("dtls-legacy", set_bool, F(dtls_legacy), 0, 0),
@@ -498,26 +530,25 @@ static const struct directive directives[] = {
 	DTLS("switch-to-tcp-timeout", set_uint, F(switch_to_tcp_timeout_s), 0, 3600),
 	DTLS("dtls-mtu", set_uint, F(dtls_mtu), 256, 9000),
 
-	/* Validated and stored, not enforced yet */
-	LATER("max-ban-score", set_uint, F(max_ban_score), 0, U_MAX, "issue #5"),
-	LATER("ban-reset-time", set_uint, F(ban_reset_time_s), 0, SEC_MAX, "issue #5"),
-	LATER("ban-points-wrong-password", set_uint, F(ban_points_wrong_password), 0, U_MAX,
-	      "issue #5"),
-	LATER("ban-points-connection", set_uint, F(ban_points_connection), 0, U_MAX, "issue #5"),
-	LATER("ban-points-kkdcp", set_uint, F(ban_points_kkdcp), 0, U_MAX, "issue #5"),
-	LATER("rate-limit-ms", set_uint, F(rate_limit_ms), 0, 60000, "issue #5"),
-	LATER("enable-ebpf", set_bool, F(enable_ebpf), 0, 0, "issue #5"),
-	LATER("ebpf-xdp-mode", set_xdp_mode, F(ebpf_xdp_mode), 0, 0, "issue #5"),
-	LATER("enable-wolfsentry", set_bool, F(enable_wolfsentry), 0, 0, "issue #5"),
-	LATER("wolfsentry-config", set_str, F(wolfsentry_config), 0, 0, "issue #5"),
-	LATER("metrics-listen", set_hostport, F(metrics_listen), 0, 0, "issue #6"),
+	/* Intrusion prevention (sentry, eBPF) and operations */
+	IMPL("max-ban-score", set_uint, F(max_ban_score), 0, U_MAX),
+	IMPL("ban-reset-time", set_uint, F(ban_reset_time_s), 0, SEC_MAX),
+	IMPL("ban-points-wrong-password", set_uint, F(ban_points_wrong_password), 0, U_MAX),
+	IMPL("ban-points-connection", set_uint, F(ban_points_connection), 0, U_MAX),
+	IMPL("ban-points-kkdcp", set_uint, F(ban_points_kkdcp), 0, U_MAX),
+	IMPL("rate-limit-ms", set_uint, F(rate_limit_ms), 0, 60000),
+	IMPL("enable-ebpf", set_tristate, F(enable_ebpf), 0, 0),
+	IMPL("ebpf-xdp-mode", set_xdp_mode, F(ebpf_xdp_mode), 0, 0),
+	IMPL("enable-wolfsentry", set_bool, F(enable_wolfsentry), 0, 0),
+	IMPL("wolfsentry-config", set_str, F(wolfsentry_config), 0, 0),
+	IMPL("metrics-listen", set_hostport, F(metrics_listen), 0, 0),
+	IMPL("use-occtl", set_bool, F(use_occtl), 0, 0),
+	IMPL("occtl-socket-file", set_str, F(occtl_socket_file), 0, 0),
 
 	/* Accepted without effect: ocserv multi-process internals and the like */
 	NOOP("socket-file", set_str, 0, 0, "no main/worker IPC: workers are threads"),
 	NOOP("isolate-workers", set_bool, 0, 0,
 	     "no worker processes: workers are threads, seccomp applies to the whole server"),
-	NOOP("use-occtl", set_bool, 0, 0, "the control socket is always on"),
-	NOOP("occtl-socket-file", set_str, 0, 0, "the control socket path is fixed"),
 	NOOP("chroot-dir", set_str, 0, 0,
 	     "no worker processes to confine; privileges are dropped and seccomp applied"),
 	NOOP("sec-mod-scale", set_uint, 0, U_MAX, "no sec-mod processes: auth runs on a pool"),
@@ -553,16 +584,6 @@ static const struct directive directives[] = {
 	REFUSE_ON("camouflage"),
 	REFUSE("camouflage_secret"),
 	REFUSE("camouflage_realm"),
-	REFUSE("config-per-user"),
-	REFUSE("config-per-group"),
-	REFUSE("default-user-config"),
-	REFUSE("default-group-config"),
-	REFUSE("select-group"),
-	REFUSE_ON("auto-select-group"),
-	REFUSE("default-select-group"),
-	REFUSE("connect-script"),
-	REFUSE("disconnect-script"),
-	REFUSE("host-update-script"),
 	REFUSE_ON("use-utmp"),
 	REFUSE("net-priority"),
 	REFUSE("cgroup"),

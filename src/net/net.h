@@ -102,3 +102,21 @@ bool inner_src_is_lease(const struct inner_pkt *p, const struct lease *l);
 				   const struct sockaddr *peer, socklen_t peer_len, int *fd_out);
 /* Path MTU of a connected TCP socket (TCP_INFO tcpi_pmtu); -errno, -ENODATA when unknown. */
 [[nodiscard]] int sock_tcp_pmtu(int fd, unsigned *mtu);
+
+/* ---- accel.c ---------------------------------------------------------------------------------
+ * The eBPF accelerators: xdp_guard on every UP non-loopback interface but the TUN, tun_guard and
+ * queue steering on the TUN. cfg->enable_ebpf: off → *out stays nullptr; auto → nullptr when
+ * eBPF is unavailable (logged once); on → failure is an error. Every call below is a no-op on a
+ * nullptr handle, so callers need no "is eBPF on" checks. Ban and lease calls: any thread. */
+struct net_accel;
+[[nodiscard]] int net_accel_new(const struct config *cfg, struct tun *tun, struct net_accel **out);
+void net_accel_free(struct net_accel *a);
+/* add: ban addr/prefix until expires_ns (CLOCK_MONOTONIC, 0 = never); else lift it. */
+void net_accel_ban(struct net_accel *a, int family, const void *addr, unsigned prefix,
+		   uint64_t expires_ns, bool add);
+/* queue >= 0: the lease's tunnel is up on that TUN queue; -1: it went down. */
+void net_accel_lease(struct net_accel *a, const struct lease *l, int queue);
+bool net_accel_is_active(const struct net_accel *a);
+size_t net_accel_xdp_ifaces(const struct net_accel *a);
+[[nodiscard]] int net_accel_xdp_counters(struct net_accel *a, uint64_t *dropped_banned,
+					 uint64_t *dropped_rate);

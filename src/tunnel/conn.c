@@ -84,6 +84,7 @@ static void conn_free(struct loop_call *call)
 	buf_fini(&c->out);
 	list_del(&c->node);
 	c->w->n_conns--;
+	atomic_fetch_sub_explicit(&c->w->stats.connections, 1, memory_order_relaxed);
 	free(c);
 }
 
@@ -97,7 +98,9 @@ static void conn_release_tunnel(struct conn *c, bool invalidate)
 	if (w->slot_conn[c->slot] == c) {
 		w->slot_conn[c->slot] = nullptr;
 		uint16_t mine = (uint16_t)(w->idx + 1);
-		atomic_compare_exchange_strong(&v->slot_owner[c->slot], &mine, 0);
+		/* Only the current owner clears: after a takeover the slot belongs elsewhere. */
+		if (atomic_compare_exchange_strong(&v->slot_owner[c->slot], &mine, 0))
+			net_accel_lease(v->accel, &c->session->lease, -1);
 	}
 	session_detach(v->sessions, c->session, c->gen, invalidate);
 	c->session = nullptr;
@@ -206,18 +209,19 @@ void conn_send_packet(struct conn *c, const uint8_t *pkt, size_t len)
 {
 	if (c->state != CONN_TUNNEL)
 		return;
-	if (dtls_chan_send(c, CSTP_DATA, pkt, len)) {
-		atomic_fetch_add_explicit(&c->session->tx_bytes, len, memory_order_relaxed);
-		atomic_fetch_add_explicit(&c->session->tx_pkts, 1, memory_order_relaxed);
-		return;
-	}
-	if (conn_queue_frame(c, CSTP_DATA, pkt, len)) {
-		c->w->tun_drops++;
+	struct vpn_stats *st = &c->w->stats;
+	bool over_dtls = dtls_chan_send(c, CSTP_DATA, pkt, len);
+
+	if (!over_dtls && conn_queue_frame(c, CSTP_DATA, pkt, len)) {
+		atomic_fetch_add_explicit(&st->drops, 1, memory_order_relaxed);
 		return;
 	}
 	atomic_fetch_add_explicit(&c->session->tx_bytes, len, memory_order_relaxed);
 	atomic_fetch_add_explicit(&c->session->tx_pkts, 1, memory_order_relaxed);
-	conn__flush(c);
+	atomic_fetch_add_explicit(&st->bytes[VPN_TX][over_dtls], len, memory_order_relaxed);
+	atomic_fetch_add_explicit(&st->packets[VPN_TX][over_dtls], 1, memory_order_relaxed);
+	if (!over_dtls)
+		conn__flush(c);
 }
 
 void conn_kick(struct conn *c, const char *reason)
@@ -232,7 +236,16 @@ void conn_kick(struct conn *c, const char *reason)
 
 /* ---- tunnel: frames from the client ---- */
 
-void conn__tunnel_data(struct conn *c, const uint8_t *pkt, size_t len)
+bool conn__sentry(struct conn *c, enum sentry_event ev)
+{
+	struct sentry *s = c->w->vpn->sentry;
+
+	if (!s || !c->peer_addr.family)
+		return false;
+	return sentry_event(s, &c->peer_addr, ev, loop_now_ns(c->w->loop)) == SENTRY_REJECT;
+}
+
+void conn__tunnel_data(struct conn *c, const uint8_t *pkt, size_t len, bool over_dtls)
 {
 	struct worker *w = c->w;
 	struct inner_pkt ip;
@@ -253,6 +266,8 @@ void conn__tunnel_data(struct conn *c, const uint8_t *pkt, size_t len)
 	}
 	atomic_fetch_add_explicit(&c->session->rx_bytes, len, memory_order_relaxed);
 	atomic_fetch_add_explicit(&c->session->rx_pkts, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&w->stats.bytes[VPN_RX][over_dtls], len, memory_order_relaxed);
+	atomic_fetch_add_explicit(&w->stats.packets[VPN_RX][over_dtls], 1, memory_order_relaxed);
 	c->last_data_ns = loop_now_ns(w->loop);
 	worker_tun_write(w, pkt, len);
 }
@@ -278,7 +293,7 @@ static void tunnel_process(struct conn *c)
 		switch (f.type) {
 		case CSTP_DATA:
 			dtls_chan_on_cstp_data(c);
-			conn__tunnel_data(c, f.payload, f.len);
+			conn__tunnel_data(c, f.payload, f.len, false);
 			break;
 		case CSTP_DPD_REQ:
 			/* Echo byte for byte: clients probe the MTU with padded DPDs (§5.6). */
@@ -463,6 +478,7 @@ static void conn_read(struct conn *c)
 			if (ret == -EAGAIN)
 				return;
 			if (ret) {
+				conn__sentry(c, SENTRY_EV_TLS_FAIL);
 				conn_close(c, "TLS handshake failed");
 				return;
 			}
@@ -546,15 +562,30 @@ void conn_accept(struct worker *w, int fd, const struct sockaddr_storage *peer)
 			inet_ntop(AF_INET6, &s6->sin6_addr, c->peer_ip, sizeof(c->peer_ip));
 			c->peer_v6 = true;
 		}
+		c->peer_port = ntohs(s6->sin6_port);
 		snprintf(c->peer, sizeof(c->peer), c->peer_v6 ? "[%s]:%u" : "%s:%u", c->peer_ip,
-			 ntohs(s6->sin6_port));
+			 c->peer_port);
 	} else {
 		const struct sockaddr_in *s4 = (const void *)peer;
 		inet_ntop(AF_INET, &s4->sin_addr, c->peer_ip, sizeof(c->peer_ip));
-		snprintf(c->peer, sizeof(c->peer), "%s:%u", c->peer_ip, ntohs(s4->sin_port));
+		c->peer_port = ntohs(s4->sin_port);
+		snprintf(c->peer, sizeof(c->peer), "%s:%u", c->peer_ip, c->peer_port);
 	}
 	list_add_tail(&w->conns, &c->node);
 	w->n_conns++;
+	atomic_fetch_add_explicit(&w->stats.connections, 1, memory_order_relaxed);
+	if (sentry_addr_from_sockaddr((const struct sockaddr *)peer, sizeof(*peer), &c->peer_addr))
+		c->peer_addr.family = 0;
+	if (w->vpn->sentry && c->peer_addr.family &&
+	    sentry_check_connect(w->vpn->sentry, &c->peer_addr, SENTRY_PROTO_TCP,
+				 c->peer_port, loop_now_ns(w->loop)) == SENTRY_REJECT) {
+		/* Refused before any TLS work: the cheapest possible answer to a banned source. */
+		c->watch.fd = -1;
+		c->state = CONN_TLS_HANDSHAKE;
+		conn_log(c, LOG_INFO, "refused: source is banned or not allowed");
+		conn_close(c, "refused by sentry");
+		return;
+	}
 	ret = tls_conn_new(w->vpn->tls, fd, &c->tls);
 	if (!ret)
 		ret = loop_watch_add(w->loop, &c->watch, fd, EPOLLIN, conn_on_event);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "auth/auth.h"
+#include "sentry/sentry.h"
 #include "core/buf.h"
 #include "core/list.h"
 #include "core/loop.h"
@@ -46,6 +47,8 @@ struct conn {
 	char peer[INET6_ADDRSTRLEN + 8]; /* "ip:port", for logs */
 	char peer_ip[INET6_ADDRSTRLEN];
 	bool peer_v6;
+	uint16_t peer_port;
+	struct sentry_addr peer_addr; /* for the intrusion-prevention events */
 	uint64_t accepted_ns;
 	uint64_t last_rx_ns;
 	uint64_t req_start_ns; /* first byte of the request now in c->in */
@@ -94,7 +97,9 @@ extern const char *const conn_state_name[CONN__COUNT];
 /* The auth pool answered: frees a connection that closed meanwhile (returns true then). */
 bool conn__auth_returned(struct conn *c);
 /* A DATA packet from the client (over TLS or DTLS): checks, counters, TUN write. */
-void conn__tunnel_data(struct conn *c, const uint8_t *pkt, size_t len);
+void conn__tunnel_data(struct conn *c, const uint8_t *pkt, size_t len, bool over_dtls);
+/* Report an event about the peer to sentry; true when the peer is now banned (close it). */
+bool conn__sentry(struct conn *c, enum sentry_event ev);
 /* The client sent DISCONNECT with this reason byte (0 = none). */
 void conn__tunnel_disconnect(struct conn *c, uint8_t reason);
 [[gnu::format(printf, 3, 4)]] void conn_log(const struct conn *c, int level, const char *fmt, ...);

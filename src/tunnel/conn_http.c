@@ -190,12 +190,19 @@ static void on_auth_done(struct auth_request *req)
 	conn__set_state(c, CONN_HTTP);
 	switch (verdict) {
 	case AUTH_OK:
+		atomic_fetch_add_explicit(&c->w->stats.logins_ok, 1, memory_order_relaxed);
+		conn__sentry(c, SENTRY_EV_AUTH_OK);
 		login_succeeded(c, username, group);
 		break;
 	case AUTH_DENIED:
 		c->auth_failures++;
+		atomic_fetch_add_explicit(&c->w->stats.logins_failed, 1, memory_order_relaxed);
 		log_msg(LOG_NOTICE, "conn %s: login of %s failed: wrong username or password",
 			c->peer, username);
+		if (conn__sentry(c, SENTRY_EV_AUTH_FAIL)) {
+			respond_status(c, 401, "Unauthorized", true);
+			break;
+		}
 		if (c->auth_failures >= AUTH_MAX_FAILURES) {
 			respond_status(c, 401, "Unauthorized", true);
 			break;
@@ -301,6 +308,8 @@ static void take_slot(struct conn *c, struct session *s, int prev_worker)
 		worker_kick_slot(w, (unsigned)prev_worker, s->lease.slot, c->gen);
 	w->slot_conn[s->lease.slot] = c;
 	atomic_store(&v->slot_owner[s->lease.slot], (uint16_t)(w->idx + 1));
+	/* Downlink packets for this lease now go to this worker's TUN queue (eBPF steering). */
+	net_accel_lease(v->accel, &s->lease, (int)(w->idx % tun_queue_count(v->tun)));
 }
 
 static int compute_mtu(const struct conn *c, const struct cstp_request *creq,
@@ -356,6 +365,22 @@ static void dtls_offer(struct conn *c, const struct cstp_request *creq,
 	}
 }
 
+/* accept -> tunnel up, for the handshake latency histogram. */
+static void record_handshake_time(struct conn *c)
+{
+	struct vpn_stats *st = &c->w->stats;
+	uint64_t us = (loop_now_ns(c->w->loop) - c->accepted_ns) / 1000;
+	size_t i = 0;
+
+	while (i < VPN_HS_BUCKETS && (double)us / 1e6 > vpn_hs_bounds_s[i])
+		i++;
+	if (i < VPN_HS_BUCKETS)
+		atomic_fetch_add_explicit(&st->hs_bucket[i], 1, memory_order_relaxed);
+	else
+		atomic_fetch_add_explicit(&st->hs_overflow, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&st->hs_sum_us, us, memory_order_relaxed);
+}
+
 static void handle_connect(struct conn *c, const struct http_request *req)
 {
 	struct vpn *v = c->w->vpn;
@@ -393,6 +418,7 @@ static void handle_connect(struct conn *c, const struct http_request *req)
 		return;
 	case SESSION_UNKNOWN:
 	default:
+		conn__sentry(c, SENTRY_EV_UNKNOWN_COOKIE);
 		explicit_bzero(&ck, sizeof(ck));
 		explicit_bzero(&creq, sizeof(creq));
 		connect_fail(c, 401, "Cookie is not acceptable", "Unknown or expired cookie");
@@ -438,6 +464,8 @@ static void handle_connect(struct conn *c, const struct http_request *req)
 	};
 	buf_init(&head, RESPONSE_BODY_MAX);
 	ret = cstp_reply_render(&head, &reply);
+	char creq_hostname[sizeof(creq.hostname)];
+	memcpy(creq_hostname, creq.hostname, sizeof(creq_hostname));
 	explicit_bzero(&creq, sizeof(creq));
 	explicit_bzero(&dtls_reply, sizeof(dtls_reply));
 	if (ret || conn__queue_raw(c, buf_head(&head), buf_used(&head))) {
@@ -447,6 +475,8 @@ static void handle_connect(struct conn *c, const struct http_request *req)
 	}
 	buf_fini(&head);
 	take_slot(c, s, prev_worker);
+	session_tunnel_info_set(v->sessions, s, c->peer_ip, http_request_header(req, "User-Agent"),
+				creq_hostname, tls_conn_cipher(c->tls), mtu.data_mtu);
 	char a4[INET_ADDRSTRLEN] = "-", a6[INET6_ADDRSTRLEN] = "-";
 	if (reply.has_v4)
 		inet_ntop(AF_INET, &s->lease.v4, a4, sizeof(a4));
@@ -458,6 +488,7 @@ static void handle_connect(struct conn *c, const struct http_request *req)
 		c->dtls.mode == DTLS_MODE_PSK	   ? "psk"
 		: c->dtls.mode == DTLS_MODE_LEGACY ? "legacy"
 						   : "off");
+	record_handshake_time(c);
 	conn__flush(c);
 	if (c->state == CONN_CLOSING)
 		return;
@@ -553,6 +584,7 @@ void conn__http_process(struct conn *c)
 			return;
 		if (n < 0) {
 			log_msg(LOG_NOTICE, "conn %s: bad HTTP request: %s", c->peer, strerror((int)-n));
+			conn__sentry(c, SENTRY_EV_HTTP_ERROR);
 			respond_status(c, n == -E2BIG ? 413 : 400,
 				       n == -E2BIG ? "Request Too Large" : "Bad Request", true);
 			return;

@@ -97,6 +97,7 @@ bool dtls_chan_send(struct conn *c, enum cstp_type type, const uint8_t *payload,
 	if (timeout_s && c->last_rx_ns > c->dtls.last_rx_ns + (uint64_t)timeout_s * NS_PER_SEC) {
 		c->dtls.use_dtls = false;
 		c->dtls.fell_back = true;
+		atomic_fetch_add_explicit(&c->w->stats.dtls_fallbacks, 1, memory_order_relaxed);
 		conn_log(c, LOG_INFO, "no DTLS traffic for %u s: falling back to TLS", timeout_s);
 		return false;
 	}
@@ -110,6 +111,7 @@ void dtls_chan_on_cstp_data(struct conn *c)
 		/* The client sends over TLS only when it thinks DTLS is down (§5.8 (a)). */
 		c->dtls.use_dtls = false;
 		c->dtls.fell_back = true;
+		atomic_fetch_add_explicit(&c->w->stats.dtls_fallbacks, 1, memory_order_relaxed);
 		conn_log(c, LOG_INFO, "client switched to TLS: falling back to TLS");
 	}
 }
@@ -121,7 +123,7 @@ static void chan_on_record(struct conn *c, struct dtls_chan *ch, const uint8_t *
 	chan_mark_alive(c);
 	switch (rec[0]) {
 	case CSTP_DATA:
-		conn__tunnel_data(c, rec + 1, len - 1);
+		conn__tunnel_data(c, rec + 1, len - 1, true);
 		break;
 	case CSTP_DPD_REQ:
 		/* Byte-for-byte echo: the client probes the MTU with padded DPDs (§5.6). When the
@@ -148,6 +150,7 @@ static void chan_promote(struct conn *c, struct dtls_chan *ch)
 		c->dtls.pending = nullptr;
 	}
 	conn_log(c, LOG_INFO, "DTLS established: %s", dtls_conn_cipher(ch->dtls));
+	session_dtls_cipher_set(c->w->vpn->sessions, c->session, dtls_conn_cipher(ch->dtls));
 	chan_mark_alive(c);
 }
 
@@ -291,6 +294,7 @@ uint64_t dtls_chan_on_timer(struct conn *c, uint64_t now)
 		/* DTLS DPD failed (§5.8 (c)): TLS carries everything until DTLS speaks again. */
 		c->dtls.use_dtls = false;
 		c->dtls.fell_back = true;
+		atomic_fetch_add_explicit(&c->w->stats.dtls_fallbacks, 1, memory_order_relaxed);
 		conn_log(c, LOG_INFO, "DTLS silent for 3×DPD: falling back to TLS");
 		return 0;
 	}

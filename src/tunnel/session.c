@@ -147,6 +147,14 @@ enum session_create_result session_create(struct session_registry *r, const char
 	s->created_ns = now;
 	s->detached_ns = now;
 	s->owner_worker = -1;
+	s->created_wall = clock_wall_s();
+	struct cookie tag; /* the sid is random on its own: nothing of the cookie shows */
+	if (cookie_mint(&tag)) {
+		free(s);
+		return SESSION_FAILED;
+	}
+	for (size_t i = 0; i < 8; i++)
+		snprintf(s->sid + 2 * i, 3, "%02x", tag.raw[i]);
 
 	pthread_mutex_lock(&r->lock);
 	if (r->cfg->max_clients && r->count >= r->cfg->max_clients) {
@@ -262,6 +270,120 @@ bool session_dtls_lookup(struct session_registry *r, const uint8_t id[32], int *
 	}
 	pthread_mutex_unlock(&r->lock);
 	return found;
+}
+
+void session_tunnel_info_set(struct session_registry *r, struct session *s, const char *remote_ip,
+			     const char *user_agent, const char *hostname, const char *tls_cipher,
+			     unsigned mtu)
+{
+	pthread_mutex_lock(&r->lock);
+	snprintf(s->remote_ip, sizeof(s->remote_ip), "%s", remote_ip ? remote_ip : "");
+	snprintf(s->user_agent, sizeof(s->user_agent), "%s", user_agent ? user_agent : "");
+	snprintf(s->hostname, sizeof(s->hostname), "%s", hostname ? hostname : "");
+	snprintf(s->tls_cipher, sizeof(s->tls_cipher), "%s", tls_cipher ? tls_cipher : "");
+	s->dtls_cipher[0] = '\0';
+	s->mtu = mtu;
+	if (!s->connected_wall)
+		s->connected_wall = clock_wall_s();
+	pthread_mutex_unlock(&r->lock);
+}
+
+void session_dtls_cipher_set(struct session_registry *r, struct session *s, const char *cipher)
+{
+	pthread_mutex_lock(&r->lock);
+	snprintf(s->dtls_cipher, sizeof(s->dtls_cipher), "%s", cipher ? cipher : "");
+	pthread_mutex_unlock(&r->lock);
+}
+
+static void view_fill(const struct session_registry *r, const struct session *s,
+		      struct session_view *v)
+{
+	*v = (struct session_view){
+		.id = s->id,
+		.attached = s->owner_worker >= 0,
+		.invalid = s->invalid,
+		.tunnel_seen = s->tunnel_seen,
+		.owner_worker = s->owner_worker,
+		.slot = s->lease.slot,
+		.lease = s->lease,
+		.created_wall = s->created_wall,
+		.connected_wall = s->connected_wall,
+		.mtu = s->mtu,
+		.rx_bytes = atomic_load_explicit(&s->rx_bytes, memory_order_relaxed),
+		.tx_bytes = atomic_load_explicit(&s->tx_bytes, memory_order_relaxed),
+	};
+	if (!v->attached)
+		v->expires_ns = s->detached_ns + (uint64_t)r->cfg->cookie_timeout_s * NS_PER_SEC;
+	memcpy(v->sid, s->sid, sizeof(v->sid));
+	memcpy(v->username, s->username, sizeof(v->username));
+	memcpy(v->group, s->group, sizeof(v->group));
+	memcpy(v->remote_ip, s->remote_ip, sizeof(v->remote_ip));
+	memcpy(v->user_agent, s->user_agent, sizeof(v->user_agent));
+	memcpy(v->hostname, s->hostname, sizeof(v->hostname));
+	memcpy(v->tls_cipher, s->tls_cipher, sizeof(v->tls_cipher));
+	memcpy(v->dtls_cipher, s->dtls_cipher, sizeof(v->dtls_cipher));
+}
+
+ssize_t session_registry_list(struct session_registry *r, struct session_view **out)
+{
+	struct session_view *arr;
+	size_t n = 0;
+
+	*out = nullptr;
+	pthread_mutex_lock(&r->lock);
+	arr = calloc(r->count ? r->count : 1, sizeof(*arr));
+	if (!arr) {
+		pthread_mutex_unlock(&r->lock);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < SESSION_HASH_BUCKETS; i++)
+		for (struct session *s = r->buckets[i]; s; s = s->hnext)
+			view_fill(r, s, &arr[n++]);
+	pthread_mutex_unlock(&r->lock);
+	*out = arr;
+	return (ssize_t)n;
+}
+
+static bool session_matches(const struct session *s, const struct session_match *m)
+{
+	if (m->username)
+		return strcmp(s->username, m->username) == 0;
+	if (m->id)
+		return s->id == m->id;
+	if (m->sid)
+		return strncmp(s->sid, m->sid, sizeof(s->sid)) == 0 ||
+		       (strlen(m->sid) >= 6 && strncmp(s->sid, m->sid, strlen(m->sid)) == 0);
+	return false;
+}
+
+ssize_t session_registry_match(struct session_registry *r, const struct session_match *m,
+			       bool terminate, struct session_kick **kicks, size_t *n_kicks)
+{
+	ssize_t matched = 0;
+
+	*kicks = nullptr;
+	*n_kicks = 0;
+	pthread_mutex_lock(&r->lock);
+	struct session_kick *k = calloc(r->count ? r->count : 1, sizeof(*k));
+	if (!k) {
+		pthread_mutex_unlock(&r->lock);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < SESSION_HASH_BUCKETS; i++) {
+		for (struct session *s = r->buckets[i]; s; s = s->hnext) {
+			if (s->invalid || !session_matches(s, m))
+				continue;
+			matched++;
+			if (terminate)
+				s->invalid = true;
+			if (s->owner_worker >= 0)
+				k[(*n_kicks)++] = (struct session_kick){ s->owner_worker,
+									 s->lease.slot, s->id };
+		}
+	}
+	pthread_mutex_unlock(&r->lock);
+	*kicks = k;
+	return matched;
 }
 
 bool session_logout(struct session_registry *r, const struct cookie *c)

@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <netinet/in.h>
+#include <time.h>
 
 #include "config/config.h"
 #include "http/http.h"
@@ -29,6 +30,17 @@ struct session {
 	bool tunnel_seen;     /* a CONNECT has happened (before that, detached means "authenticated") */
 	bool invalid;	      /* logged out or terminated: freed at the next sweep */
 	unsigned refs;	      /* connections holding a pointer; freed only at 0 */
+
+	/* What occtl shows; written under the registry lock (CONNECT, DTLS setup). */
+	char sid[17];	      /* printable session id: random, never derived from the cookie */
+	time_t created_wall;
+	time_t connected_wall; /* first CONNECT, 0 = none yet */
+	char remote_ip[INET6_ADDRSTRLEN];
+	char user_agent[128];
+	char hostname[64];
+	char tls_cipher[64];
+	char dtls_cipher[64];
+	unsigned mtu;
 
 	/* Counters, written by the owning worker only. */
 	_Atomic uint64_t rx_bytes, tx_bytes, rx_pkts, tx_pkts;
@@ -91,6 +103,49 @@ void session_detach(struct session_registry *r, struct session *s, uint64_t gen,
  * (unknown id, detached, expired). */
 bool session_dtls_lookup(struct session_registry *r, const uint8_t id[32], int *owner_worker,
 			 uint32_t *slot);
+
+/* occtl's view of the tunnel, recorded at CONNECT and when DTLS comes up. */
+void session_tunnel_info_set(struct session_registry *r, struct session *s, const char *remote_ip,
+			     const char *user_agent, const char *hostname, const char *tls_cipher,
+			     unsigned mtu);
+void session_dtls_cipher_set(struct session_registry *r, struct session *s, const char *cipher);
+
+/* A copy of one session for the control socket (no secrets). */
+struct session_view {
+	uint64_t id;
+	char sid[17];
+	char username[256], group[128];
+	bool attached, invalid, tunnel_seen;
+	int owner_worker;
+	uint32_t slot;
+	struct lease lease;
+	time_t created_wall, connected_wall;
+	uint64_t expires_ns; /* CLOCK_MONOTONIC when the cookie stops working (0 = while attached) */
+	char remote_ip[INET6_ADDRSTRLEN];
+	char user_agent[128], hostname[64], tls_cipher[64], dtls_cipher[64];
+	unsigned mtu;
+	uint64_t rx_bytes, tx_bytes;
+};
+/* Snapshot of every session (caller frees *out). Returns the count or -ENOMEM. */
+[[nodiscard]] ssize_t session_registry_list(struct session_registry *r, struct session_view **out);
+
+/* Which sessions an occtl disconnect/terminate hits. */
+struct session_match {
+	const char *username; /* or */
+	uint64_t id;	      /* non-zero, or */
+	const char *sid;
+};
+/* For every matching session: when terminate, invalidate its cookie; when attached, add
+ * (worker, slot, id) to kicks so the caller closes the connection on its worker. Returns how
+ * many sessions matched (-ENOMEM if kicks could not be recorded). */
+struct session_kick {
+	int worker;
+	uint32_t slot;
+	uint64_t id;
+};
+[[nodiscard]] ssize_t session_registry_match(struct session_registry *r,
+					     const struct session_match *m, bool terminate,
+					     struct session_kick **kicks, size_t *n_kicks);
 
 /* Logout by cookie (GET /logout, <config-auth type="logout">): true when a session ended. */
 bool session_logout(struct session_registry *r, const struct cookie *c);

@@ -15,6 +15,20 @@
 
 struct worker;
 struct session_registry;
+struct sentry;
+
+/* Counters of one worker: written by it (relaxed atomics), read by the metrics endpoint. */
+enum { VPN_RX = 0, VPN_TX = 1, VPN_TLS = 0, VPN_DTLS = 1, VPN_HS_BUCKETS = 11 };
+/* Upper bounds (seconds) of the accept -> tunnel-up histogram buckets. */
+extern const double vpn_hs_bounds_s[VPN_HS_BUCKETS];
+struct vpn_stats {
+	_Atomic uint64_t logins_ok, logins_failed;
+	_Atomic uint64_t bytes[2][2], packets[2][2]; /* [VPN_RX|VPN_TX][VPN_TLS|VPN_DTLS] */
+	_Atomic uint64_t hs_bucket[VPN_HS_BUCKETS], hs_overflow, hs_sum_us;
+	_Atomic uint64_t dtls_fallbacks;
+	_Atomic uint64_t connections; /* gauge */
+	_Atomic uint64_t drops;	      /* packets dropped: full queues, TUN, hand-off */
+};
 
 struct vpn {
 	const struct config *cfg;	     /* borrowed, immutable */
@@ -23,6 +37,8 @@ struct vpn {
 	struct tun *tun;		     /* borrowed: worker i uses queue i % queues */
 	struct auth_pool *auth;		     /* borrowed */
 	struct dtls_server *dtls;	     /* borrowed; nullptr = no DTLS */
+	struct sentry *sentry;		     /* borrowed; nullptr = no intrusion prevention */
+	struct net_accel *accel;	     /* borrowed; nullptr = no eBPF */
 	struct session_registry *sessions;   /* owned (vpn_new/vpn_free) */
 	unsigned n_workers;
 	struct worker **workers;	     /* owned */
@@ -40,5 +56,13 @@ struct vpn {
 /* Stop and join every worker, closing their connections. */
 void vpn_stop(struct vpn *v);
 void vpn_free(struct vpn *v);
+struct session_kick;
+/* Close the connection carrying k's session on its worker (asynchronously). terminate: with a
+ * DISCONNECT frame, so the client does not reconnect (its cookie is already invalid). */
+[[nodiscard]] int vpn_kick(struct vpn *v, const struct session_kick *k, bool terminate);
+
+/* Worker i's counters (i < n_workers). */
+const struct vpn_stats *vpn_worker_stats(const struct vpn *v, unsigned i);
+
 /* Periodic housekeeping from the main thread (once a second): expire sessions. */
 void vpn_tick(struct vpn *v);

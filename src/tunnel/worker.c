@@ -14,6 +14,7 @@
 #include "core/clock.h"
 #include "core/compiler.h"
 #include "core/log.h"
+#include "sentry/sentry.h"
 #include "tunnel/conn.h"
 #include "tunnel/dtls_hello.h"
 #include "tunnel/session.h"
@@ -57,6 +58,23 @@ struct kick {
 	uint64_t new_gen;
 };
 
+/* An operator's disconnect/terminate for the session carried in slot. */
+struct admin_kick {
+	struct loop_call call;
+	struct worker *to;
+	struct session_kick k;
+	bool terminate;
+};
+
+const double vpn_hs_bounds_s[VPN_HS_BUCKETS] = {
+	0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+};
+
+const struct vpn_stats *vpn_worker_stats(const struct vpn *v, unsigned i)
+{
+	return &v->workers[i]->stats;
+}
+
 void worker_tun_write(struct worker *w, const uint8_t *pkt, size_t len)
 {
 	ssize_t n = write(w->tun_fd, pkt, len);
@@ -95,6 +113,36 @@ static void on_kick(struct loop_call *call)
 	free(k);
 }
 
+static void on_admin_kick(struct loop_call *call)
+{
+	struct admin_kick *a = container_of(call, struct admin_kick, call);
+	struct conn *c = a->to->slot_conn[a->k.slot];
+
+	if (c && c->session && c->session->id == a->k.id) {
+		if (a->terminate)
+			conn_kick(c, "terminated by the operator"); /* the client must not return */
+		else
+			conn_close(c, "disconnected by the operator"); /* it may reconnect */
+	}
+	free(a);
+}
+
+int vpn_kick(struct vpn *v, const struct session_kick *k, bool terminate)
+{
+	struct admin_kick *a;
+
+	if (k->worker < 0 || (unsigned)k->worker >= v->n_workers)
+		return -EINVAL;
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	a->to = v->workers[k->worker];
+	a->k = *k;
+	a->terminate = terminate;
+	loop_post(a->to->loop, &a->call, on_admin_kick);
+	return 0;
+}
+
 void worker_kick_slot(struct worker *from, unsigned idx, uint32_t slot, uint64_t new_gen)
 {
 	struct kick *k = calloc(1, sizeof(*k));
@@ -106,6 +154,15 @@ void worker_kick_slot(struct worker *from, unsigned idx, uint32_t slot, uint64_t
 	k->slot = slot;
 	k->new_gen = new_gen;
 	loop_post(k->to->loop, &k->call, on_kick);
+}
+
+static bool sentry_source_banned(struct sentry *s, const struct sockaddr_storage *peer,
+				 socklen_t len)
+{
+	struct sentry_addr a;
+
+	return !sentry_addr_from_sockaddr((const struct sockaddr *)peer, len, &a) &&
+	       sentry_is_banned(s, &a, clock_now_ns());
 }
 
 static void hello_deliver(struct worker *w, uint32_t slot, const uint8_t id[32],
@@ -150,6 +207,10 @@ static void on_udp_readable(struct loop_watch *watch, uint32_t events)
 			return;
 		/* Unknown datagrams cost a parse and, for a well-formed ClientHello, one locked
 		 * lookup: nothing is allocated for them (§5.2, bad input). */
+		if (v->sentry && sentry_source_banned(v->sentry, &peer, plen)) {
+			w->udp_banned++; /* XDP drops these first when it runs */
+			continue;
+		}
 		if (dtls_hello_parse(w->pkt_buf, (size_t)n, &h) ||
 		    h.kind != DTLS_DGRAM_CLIENT_HELLO || !h.servable ||
 		    h.session_id_len != sizeof(h.session_id)) {

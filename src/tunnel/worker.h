@@ -34,9 +34,10 @@ struct worker {
 	uint8_t *pkt_buf; /* one TUN packet */
 	struct loop_call stop_call;
 
+	struct vpn_stats stats;
 	/* Counters (this thread only). */
 	uint64_t tun_drops, handoff_drops, spoof_drops, bad_inner_drops;
-	uint64_t udp_garbage, udp_unknown;
+	uint64_t udp_garbage, udp_unknown, udp_banned;
 };
 
 /* Downlink: a packet for slot arrived on this worker (from its TUN queue or handed over). */

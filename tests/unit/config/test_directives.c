@@ -188,9 +188,14 @@ static const struct dcase dcases[] = {
 	OKU("ban-points-kkdcp = 3", ban_points_kkdcp, 3),
 	OKU("rate-limit-ms = 60000", rate_limit_ms, 60000),
 	BAD("rate-limit-ms = 60001", "rate-limit-ms: \"60001\" is out of range 0..60000"),
-	OKB("enable-ebpf = true", enable_ebpf, true),
+	OK8("enable-ebpf = true", enable_ebpf, CFG_ON),
+	OK8("enable-ebpf = auto", enable_ebpf, CFG_AUTO),
+	OK8("enable-ebpf = no", enable_ebpf, CFG_OFF),
+	BAD("enable-ebpf = maybe", "enable-ebpf: \"maybe\" is not auto, true or false"),
+	OK8("ebpf-xdp-mode = disabled", ebpf_xdp_mode, CFG_XDP_DISABLED),
 	OK8("ebpf-xdp-mode = generic", ebpf_xdp_mode, CFG_XDP_GENERIC),
-	BAD("ebpf-xdp-mode = offload", "ebpf-xdp-mode: \"offload\" is not auto, native or generic"),
+	BAD("ebpf-xdp-mode = offload",
+	    "ebpf-xdp-mode: \"offload\" is not auto, native, generic or disabled"),
 	OKB("enable-wolfsentry = yes", enable_wolfsentry, true),
 	OKS("wolfsentry-config = /etc/ocserv/sentry.json", wolfsentry_config,
 	    "/etc/ocserv/sentry.json"),
@@ -401,8 +406,9 @@ static void test_classes(void **state)
 		{"worker-threads", CONF_IMPLEMENTED},
 		{"dtls-psk", CONF_DTLS},
 		{"dtls-mtu", CONF_DTLS},
-		{"max-ban-score", CONF_NOT_ENFORCED},
-		{"metrics-listen", CONF_NOT_ENFORCED},
+		{"max-ban-score", CONF_IMPLEMENTED},
+		{"metrics-listen", CONF_IMPLEMENTED},
+		{"rate-limit-ms", CONF_IMPLEMENTED},
 		{"socket-file", CONF_NO_EFFECT},
 		{"try-mtu-discovery", CONF_NO_EFFECT},
 		{"camouflage", CONF_REFUSED},
@@ -458,8 +464,8 @@ static void test_log_lines(void **state)
 	load_capturing(text, logged, sizeof(logged));
 	assert_non_null(strstr(logged, "t.conf:5: socket-file: accepted, has no effect (no "
 				       "main/worker IPC: workers are threads)"));
-	assert_non_null(strstr(logged, "t.conf:6: max-ban-score: not enforced yet (issue #5)"));
-	assert_non_null(strstr(logged, "t.conf:7: metrics-listen: not enforced yet (issue #6)"));
+	assert_null(strstr(logged, "max-ban-score: not enforced"));
+	assert_null(strstr(logged, "metrics-listen: not enforced"));
 	assert_null(strstr(logged, "DTLS is not implemented"));
 	assert_non_null(strstr(logged, "t.conf: match-tls-dtls-ciphers: not enforced yet (issue #3)"));
 	assert_non_null(strstr(logged, "t.conf:9: compression: accepted, has no effect (false is "

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* net/accel.c — the eBPF accelerators wired to the server's network: xdp_guard on every uplink
+ * interface (bans and a new-connection limiter before the stack), tun_guard on the TUN
+ * (anti-spoofing, per-lease counters) and TUN queue steering. eBPF is an accelerator, never a
+ * requirement (enable-ebpf = auto): user space enforces the same policy without it. */
+#include "net/net.h"
+
+#include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpf/bpf.h"
+#include "core/log.h"
+
+enum { ACCEL_MAX_IFACES = 16 };
+
+struct net_accel {
+	struct bpf_guard *guards[ACCEL_MAX_IFACES];
+	char ifnames[ACCEL_MAX_IFACES][IF_NAMESIZE];
+	size_t n_guards;
+	struct bpf_tun_guard *tun_guard;
+	struct bpf_steer *steer;
+	unsigned queues;
+};
+
+static enum bpf_xdp_mode xdp_mode_of(enum cfg_xdp_mode m)
+{
+	switch (m) {
+	case CFG_XDP_NATIVE:
+		return BPF_XDP_MODE_NATIVE;
+	case CFG_XDP_GENERIC:
+		return BPF_XDP_MODE_GENERIC;
+	default:
+		return BPF_XDP_MODE_AUTO;
+	}
+}
+
+static bool seen_iface(const struct net_accel *a, const char *name)
+{
+	for (size_t i = 0; i < a->n_guards; i++)
+		if (!strcmp(a->ifnames[i], name))
+			return true;
+	return false;
+}
+
+/* Every UP, non-loopback interface except our TUN: where clients' packets arrive. */
+static int attach_guards(struct net_accel *a, const struct config *cfg, const char *tun_name)
+{
+	struct bpf_guard_limits lim = {
+		.tcp_ports = { cfg->tcp_port },
+		.udp_ports = { cfg->udp_port },
+		/* Generous: only floods trip it; sentry's rules decide bans. */
+		.rate_per_s = 200,
+		.burst = 400,
+	};
+	struct ifaddrs *ifa_list, *ifa;
+	int ret = 0;
+
+	if (getifaddrs(&ifa_list) < 0)
+		return -errno;
+	for (ifa = ifa_list; ifa && a->n_guards < ACCEL_MAX_IFACES; ifa = ifa->ifa_next) {
+		if (!(ifa->ifa_flags & IFF_UP) || (ifa->ifa_flags & IFF_LOOPBACK) ||
+		    !strcmp(ifa->ifa_name, tun_name) || seen_iface(a, ifa->ifa_name))
+			continue;
+		struct bpf_guard *g;
+		ret = bpf_guard_open(ifa->ifa_name, xdp_mode_of(cfg->ebpf_xdp_mode), &g);
+		if (!ret)
+			ret = bpf_guard_limits_set(g, &lim);
+		if (ret) {
+			log_msg(LOG_WARNING, "eBPF: cannot attach xdp_guard to %s: %s", ifa->ifa_name,
+				strerror(-ret));
+			break;
+		}
+		snprintf(a->ifnames[a->n_guards], IF_NAMESIZE, "%s", ifa->ifa_name);
+		a->guards[a->n_guards++] = g;
+		log_msg(LOG_INFO, "eBPF: xdp_guard attached to %s", ifa->ifa_name);
+	}
+	freeifaddrs(ifa_list);
+	return ret;
+}
+
+void net_accel_free(struct net_accel *a)
+{
+	if (!a)
+		return;
+	for (size_t i = 0; i < a->n_guards; i++)
+		bpf_guard_close(a->guards[i]);
+	bpf_tun_guard_close(a->tun_guard);
+	bpf_steer_close(a->steer);
+	free(a);
+}
+
+int net_accel_new(const struct config *cfg, struct tun *tun, struct net_accel **out)
+{
+	const char *why = nullptr;
+	struct net_accel *a;
+	int ret;
+
+	*out = nullptr;
+	if (cfg->enable_ebpf == CFG_OFF)
+		return 0;
+	if (!bpf_available(&why)) {
+		if (cfg->enable_ebpf == CFG_ON) {
+			log_msg(LOG_ERR, "enable-ebpf = true, but eBPF is unavailable: %s", why);
+			return -EOPNOTSUPP;
+		}
+		log_msg(LOG_NOTICE, "eBPF unavailable (%s): bans and checks run in user space", why);
+		return 0;
+	}
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	a->queues = tun_queue_count(tun);
+	ret = cfg->ebpf_xdp_mode == CFG_XDP_DISABLED ? 0 : attach_guards(a, cfg, tun_name(tun));
+	if (!ret)
+		ret = bpf_tun_guard_open(tun_name(tun), &a->tun_guard);
+	if (!ret && a->queues > 1 && !(ret = bpf_steer_open(&a->steer)))
+		ret = bpf_steer_attach(a->steer, tun_queue_fd(tun, 0));
+	if (ret) {
+		net_accel_free(a);
+		if (cfg->enable_ebpf == CFG_ON) {
+			log_msg(LOG_ERR, "enable-ebpf = true, but the eBPF programs failed: %s",
+				strerror(-ret));
+			return ret;
+		}
+		log_msg(LOG_NOTICE, "eBPF setup failed (%s): bans and checks run in user space",
+			strerror(-ret));
+		return 0;
+	}
+	log_msg(LOG_INFO, "eBPF: tun_guard on %s%s", tun_name(tun),
+		a->steer ? ", TUN queue steering on" : "");
+	*out = a;
+	return 0;
+}
+
+void net_accel_ban(struct net_accel *a, int family, const void *addr, unsigned prefix,
+		   uint64_t expires_ns, bool add)
+{
+	if (!a)
+		return;
+	for (size_t i = 0; i < a->n_guards; i++) {
+		int ret = add ? bpf_guard_ban(a->guards[i], family, addr, prefix, expires_ns, 1)
+			      : bpf_guard_unban(a->guards[i], family, addr, prefix);
+		if (ret && ret != -ENOENT)
+			log_msg(LOG_WARNING, "eBPF: cannot %s a ban on %s: %s",
+				add ? "add" : "remove", a->ifnames[i], strerror(-ret));
+	}
+}
+
+void net_accel_lease(struct net_accel *a, const struct lease *l, int queue)
+{
+	bool up = queue >= 0;
+
+	if (!a)
+		return;
+	if (l->has_v4) {
+		if (up) {
+			(void)bpf_tun_guard_lease_add(a->tun_guard, AF_INET, &l->v4, 32, l->slot);
+			if (a->steer)
+				(void)bpf_steer_set(a->steer, AF_INET, &l->v4, 32, (uint32_t)queue);
+		} else {
+			(void)bpf_tun_guard_lease_del(a->tun_guard, AF_INET, &l->v4, 32);
+			if (a->steer)
+				(void)bpf_steer_clear(a->steer, AF_INET, &l->v4, 32);
+		}
+	}
+	if (l->has_v6) {
+		if (up) {
+			(void)bpf_tun_guard_lease_add(a->tun_guard, AF_INET6, &l->v6, l->v6_prefix,
+						      l->slot);
+			if (a->steer)
+				(void)bpf_steer_set(a->steer, AF_INET6, &l->v6, l->v6_prefix,
+						    (uint32_t)queue);
+		} else {
+			(void)bpf_tun_guard_lease_del(a->tun_guard, AF_INET6, &l->v6, l->v6_prefix);
+			if (a->steer)
+				(void)bpf_steer_clear(a->steer, AF_INET6, &l->v6, l->v6_prefix);
+		}
+	}
+}
+
+bool net_accel_is_active(const struct net_accel *a)
+{
+	return a != nullptr;
+}
+
+size_t net_accel_xdp_ifaces(const struct net_accel *a)
+{
+	return a ? a->n_guards : 0;
+}
+
+int net_accel_xdp_counters(struct net_accel *a, uint64_t *dropped_banned, uint64_t *dropped_rate)
+{
+	*dropped_banned = *dropped_rate = 0;
+	for (size_t i = 0; a && i < a->n_guards; i++) {
+		struct bpf_guard_counters c;
+		int ret = bpf_guard_counters(a->guards[i], &c);
+		if (ret)
+			return ret;
+		*dropped_banned += c.dropped_banned;
+		*dropped_rate += c.dropped_rate;
+	}
+	return 0;
+}
