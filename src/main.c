@@ -211,6 +211,91 @@ static int drop_privileges(const struct config *cfg)
 	return 0;
 }
 
+static bool str_differs(const char *a, const char *b)
+{
+	return (a || b) && (!a || !b || strcmp(a, b) != 0);
+}
+
+/* The first key whose change needs a restart (listeners, TUN, pools, keys, eBPF, control
+ * channels are set up once), or nullptr. Everything else applies to new sessions. */
+static const char *restart_only_change(const struct config *a, const struct config *b)
+{
+	if (a->tcp_port != b->tcp_port)
+		return "tcp-port";
+	if (a->udp_port != b->udp_port)
+		return "udp-port";
+	if (str_differs(a->listen_host, b->listen_host))
+		return "listen-host";
+	if (str_differs(a->udp_listen_host, b->udp_listen_host))
+		return "udp-listen-host";
+	if (str_differs(a->device, b->device))
+		return "device";
+	if (a->have_ipv4 != b->have_ipv4 ||
+	    memcmp(&a->ipv4_network, &b->ipv4_network, sizeof(a->ipv4_network)))
+		return "ipv4-network";
+	if (a->have_ipv6 != b->have_ipv6 ||
+	    memcmp(&a->ipv6_network, &b->ipv6_network, sizeof(a->ipv6_network)) ||
+	    a->ipv6_subnet_prefix != b->ipv6_subnet_prefix)
+		return "ipv6-network";
+	if (a->worker_threads != b->worker_threads || a->tun_queues != b->tun_queues)
+		return "worker-threads/tun-queues";
+	if (str_differs(a->server_cert, b->server_cert) ||
+	    str_differs(a->server_key, b->server_key) || str_differs(a->ca_cert, b->ca_cert) ||
+	    str_differs(a->tls_priorities, b->tls_priorities))
+		return "server-cert/server-key/ca-cert/tls-priorities";
+	if (a->dtls_psk != b->dtls_psk || a->dtls_legacy != b->dtls_legacy)
+		return "dtls-psk/dtls-legacy";
+	if (a->auth != b->auth || str_differs(a->auth_passwd, b->auth_passwd))
+		return "auth";
+	if (str_differs(a->run_as_user, b->run_as_user) ||
+	    str_differs(a->run_as_group, b->run_as_group))
+		return "run-as-user/run-as-group";
+	if (a->enable_ebpf != b->enable_ebpf || a->ebpf_xdp_mode != b->ebpf_xdp_mode)
+		return "enable-ebpf/ebpf-xdp-mode";
+	if (a->use_occtl != b->use_occtl || str_differs(a->occtl_socket_file, b->occtl_socket_file) ||
+	    str_differs(a->metrics_listen, b->metrics_listen))
+		return "use-occtl/occtl-socket-file/metrics-listen";
+	if (a->max_ban_score != b->max_ban_score || a->ban_reset_time_s != b->ban_reset_time_s ||
+	    a->ban_points_wrong_password != b->ban_points_wrong_password ||
+	    a->ban_points_connection != b->ban_points_connection ||
+	    a->rate_limit_ms != b->rate_limit_ms || a->min_reauth_time_s != b->min_reauth_time_s ||
+	    a->enable_wolfsentry != b->enable_wolfsentry ||
+	    str_differs(a->wolfsentry_config, b->wolfsentry_config))
+		return "ban settings (max-ban-score, ban-*, rate-limit-ms, min-reauth-time, wolfsentry)";
+	return nullptr;
+}
+
+/* SIGHUP and occtl reload: new sessions get the new configuration; live ones keep theirs. */
+static int server_reload(void *ctx, char *err, size_t err_len)
+{
+	struct server *s = ctx;
+	char cerr[CONFIG_ERR_LEN];
+	struct config *next;
+	const struct config *cur;
+	const char *key;
+	int ret;
+
+	ret = config_load(s->opt.config_path, &next, cerr);
+	if (ret) {
+		log_msg(LOG_ERR, "reload refused, configuration unchanged: %s", cerr);
+		snprintf(err, err_len, "%s", cerr);
+		return ret;
+	}
+	cur = vpn_config_acquire(s->vpn);
+	key = restart_only_change(cur, next);
+	config_put(cur);
+	if (key) {
+		log_msg(LOG_ERR, "reload refused, configuration unchanged: %s: changing it needs a "
+				 "restart", key);
+		snprintf(err, err_len, "%s: changing it needs a restart", key);
+		config_put(next);
+		return -EINVAL;
+	}
+	vpn_config_replace(s->vpn, next);
+	log_msg(LOG_NOTICE, "configuration reloaded from %s: new sessions use it", s->opt.config_path);
+	return 0;
+}
+
 static void on_tick(struct timer *t)
 {
 	struct server *s = container_of(t, struct server, tick);
@@ -229,10 +314,11 @@ static void on_signal(struct loop_watch *w, uint32_t events)
 	(void)events;
 	while (read(w->fd, &si, sizeof(si)) == sizeof(si)) {
 		switch (si.ssi_signo) {
-		case SIGHUP:
-			log_msg(LOG_NOTICE, "SIGHUP: reloading is not implemented yet (issue #6); "
-					    "configuration unchanged");
+		case SIGHUP: {
+			char err[CONFIG_ERR_LEN];
+			(void)server_reload(s, err, sizeof(err)); /* logs either way */
 			break;
+		}
 		case SIGINT:
 		case SIGTERM:
 			log_msg(LOG_NOTICE, "signal %u: shutting down", si.ssi_signo);
@@ -294,6 +380,7 @@ static int setup_control(struct server *s)
 		.up_since = clock_wall_s(),
 		.device = tun_name(s->tun),
 		.stop = ctl_stop,
+		.reload = server_reload,
 		.main_ctx = s,
 	};
 	if (cfg->use_occtl) {

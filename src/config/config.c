@@ -58,6 +58,21 @@ void config_free(struct config *cfg)
 	free(cfg);
 }
 
+const struct config *config_get(const struct config *cfg)
+{
+	if (cfg)
+		atomic_fetch_add_explicit(&((struct config *)cfg)->refs, 1, memory_order_relaxed);
+	return cfg;
+}
+
+void config_put(const struct config *cfg)
+{
+	struct config *c = (struct config *)cfg; /* the last reference owns it */
+
+	if (c && atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel) == 1)
+		config_free(c);
+}
+
 int config_load_buffer(const char *name, const char *text, size_t len, struct config **out,
 		       char err[CONFIG_ERR_LEN])
 {
@@ -76,6 +91,7 @@ int config_load_buffer(const char *name, const char *text, size_t len, struct co
 		goto out;
 	}
 	ctx->cfg = cfg;
+	cfg->refs = 1;
 	ret = conf_parse_buffer(cfg->path, text, len, conf_directive_on_line, ctx, &nlines, err);
 	if (ret < 0)
 		goto out;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <netinet/in.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -58,6 +59,7 @@ enum cfg_tristate : uint8_t {
 
 struct config {
 	char *path; /* the file it came from */
+	_Atomic unsigned refs; /* config_get/config_put; 1 after config_load */
 
 	/* Listening */
 	char *listen_host; /* nullptr = all addresses */
@@ -164,6 +166,10 @@ struct config {
  * Main thread, before workers start. */
 [[nodiscard]] int config_load(const char *path, struct config **out, char err[CONFIG_ERR_LEN]);
 void config_free(struct config *cfg);
+/* Reference counting, for reload: live sessions keep the config they started with. Any thread.
+ * config_put frees at zero; both are nullptr-safe. */
+const struct config *config_get(const struct config *cfg);
+void config_put(const struct config *cfg);
 
 /* Like config_load(), from text held in memory; name is used as the file name in err
  * (tests, and tools that embed a config). text need not be NUL-terminated. */
@@ -269,8 +275,8 @@ static inline bool group_config_has(const struct group_config *g, enum group_con
 				    char err[CONFIG_ERR_LEN]);
 /* Parses a per-user/per-group file held in memory (no I/O); name is the file name in err. */
 [[nodiscard]] int group_config_parse_buffer(const char *name, enum group_config_kind kind,
-					    const char *text, size_t len,
-					    struct group_config **out, char err[CONFIG_ERR_LEN]);
+					    const char *text, size_t len, struct group_config **out,
+					    char err[CONFIG_ERR_LEN]);
 void group_config_free(struct group_config *g);
 /* true if name may be used as a per-user/per-group file name (the rule above). */
 bool group_config_name_is_valid(const char *name);
@@ -315,6 +321,5 @@ struct session_config {
  * -ENOMEM, or -EINVAL when the merged ipv6-subnet-prefix is not longer than the merged
  * ipv6-network prefix (logged once here with the file names). */
 [[nodiscard]] int session_config_build(const struct config *cfg, const struct group_config *grp,
-				       const struct group_config *usr,
-				       struct session_config **out);
+				       const struct group_config *usr, struct session_config **out);
 void session_config_free(struct session_config *s);

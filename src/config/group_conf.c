@@ -19,7 +19,7 @@
 #include "core/compiler.h"
 #include "core/log.h"
 
-enum { GK_NETMASK = GCK__COUNT, GK__SEEN }; /* ipv4-netmask has no field of its own */
+enum { GK_NETMASK = GCK__COUNT, GK__SEEN };   /* ipv4-netmask has no field of its own */
 enum { U_MAX = 1000000, SEC_MAX = 31536000 }; /* as directives.c */
 
 struct gc_ctx {
@@ -208,16 +208,16 @@ static int gset_ipv4_network(struct gc_ctx *c, const struct gkey *k, void *field
 	return conf_prefix_parse(value, AF_INET, &c->v4_net, &c->v4_has_len, why, why_len);
 }
 
-static int gset_ipv4_netmask(struct gc_ctx *c, const struct gkey *k, void *field,
-			     const char *value, char *why, size_t why_len)
+static int gset_ipv4_netmask(struct gc_ctx *c, const struct gkey *k, void *field, const char *value,
+			     char *why, size_t why_len)
 {
 	(void)k;
 	(void)field;
 	return conf_netmask4_parse(value, &c->v4_mask_len, why, why_len);
 }
 
-static int gset_ipv6_network(struct gc_ctx *c, const struct gkey *k, void *field,
-			     const char *value, char *why, size_t why_len)
+static int gset_ipv6_network(struct gc_ctx *c, const struct gkey *k, void *field, const char *value,
+			     char *why, size_t why_len)
 {
 	struct cfg_prefix p;
 	bool has_len;
@@ -262,7 +262,7 @@ static int gset_explicit_ipv6(struct gc_ctx *c, const struct gkey *k, void *fiel
 	return conf_prefix_parse(value, AF_INET6, field, &has_len, why, why_len);
 }
 
-#define G(member) offsetof(struct group_config, member)
+#define G(member)		   offsetof(struct group_config, member)
 #define ONE(n, k, fn, off, lo, hi) {n, k, fn, off, false, lo, hi}
 #define MANY(n, k, fn, off)	   {n, k, fn, off, true, 0, 0}
 
@@ -687,10 +687,10 @@ static const struct group_config *pick(const struct group_config *grp,
 	return nullptr;
 }
 
-#define MERGE(field, key, global)                               \
-	do {                                                    \
-		const struct group_config *src_ = pick(grp, usr, key); \
-		s->field = src_ ? src_->field : (global);       \
+#define MERGE(field, key, global)                                                                  \
+	do {                                                                                       \
+		const struct group_config *src_ = pick(grp, usr, key);                             \
+		s->field = src_ ? src_->field : (global);                                          \
 	} while (0)
 
 int session_config_build(const struct config *cfg, const struct group_config *grp,
@@ -709,19 +709,23 @@ int session_config_build(const struct config *cfg, const struct group_config *gr
 	ret = prefixlist_copy(&s->routes, src ? &src->routes : &cfg->routes);
 	s->route_default = src ? src->route_default : cfg->route_default;
 	src = pick(grp, usr, GCK_NO_ROUTE);
-	ret = ret ?: prefixlist_copy(&s->no_routes, src ? &src->no_routes : &cfg->no_routes);
+	if (ret == 0)
+		ret = prefixlist_copy(&s->no_routes, src ? &src->no_routes : &cfg->no_routes);
 	src = pick(grp, usr, GCK_DNS);
-	ret = ret ?: strlist_copy(&s->dns, src ? &src->dns : &cfg->dns);
+	if (ret == 0)
+		ret = strlist_copy(&s->dns, src ? &src->dns : &cfg->dns);
 	src = pick(grp, usr, GCK_SPLIT_DNS);
-	ret = ret ?: strlist_copy(&s->split_dns, src ? &src->split_dns : &cfg->split_dns);
+	if (ret == 0)
+		ret = strlist_copy(&s->split_dns, src ? &src->split_dns : &cfg->split_dns);
 	src = pick(grp, usr, GCK_DEFAULT_DOMAIN);
-	ret = ret ?: str_copy(&s->default_domain,
-			      src ? src->default_domain : cfg->default_domain);
-	src = pick(grp, usr, GCK_IROUTE);
-	if (src)
-		ret = ret ?: prefixlist_copy(&s->iroutes, &src->iroutes);
+	if (ret == 0)
+		ret = str_copy(&s->default_domain, src ? src->default_domain : cfg->default_domain);
+	src = pick(grp, usr, GCK_IROUTE); /* no global iroute */
+	if (ret == 0 && src)
+		ret = prefixlist_copy(&s->iroutes, &src->iroutes);
 	src = pick(grp, usr, GCK_HOSTNAME);
-	ret = ret ?: str_copy(&s->hostname, src ? src->hostname : nullptr);
+	if (ret == 0)
+		ret = str_copy(&s->hostname, src ? src->hostname : nullptr);
 	if (ret < 0)
 		goto out;
 
@@ -801,8 +805,8 @@ int group_conf__set_dir(struct conf_ctx *ctx, const struct directive *d, void *f
 int group_conf__set_default_file(struct conf_ctx *ctx, const struct directive *d, void *field,
 				 const char *value, char *why, size_t why_len)
 {
-	enum group_config_kind kind = field == &ctx->cfg->default_user_config ? GROUP_CONFIG_USER
-									       : GROUP_CONFIG_GROUP;
+	enum group_config_kind kind =
+		field == &ctx->cfg->default_user_config ? GROUP_CONFIG_USER : GROUP_CONFIG_GROUP;
 	struct group_config *g = nullptr;
 	char err[CONFIG_ERR_LEN];
 	int ret;
@@ -902,8 +906,9 @@ int group_conf__set_select_group(struct conf_ctx *ctx, const struct directive *d
 	}
 	sg.name = strdup(name);
 	ret = sg.name && sg.label ? 0 : -ENOMEM;
-	ret = ret ?: list_grow((void **)&cfg->select_groups, cfg->select_groups_len, sizeof(sg),
-			       why, why_len);
+	if (ret == 0)
+		ret = list_grow((void **)&cfg->select_groups, cfg->select_groups_len, sizeof(sg),
+				why, why_len);
 	if (ret < 0) {
 		free(sg.name);
 		free(sg.label);

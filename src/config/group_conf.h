@@ -9,7 +9,7 @@
 #include "config/conf_priv.h"
 
 enum {
-	GROUP_CONF_NAME_MAX = 64,	  /* bytes of a user or group name used as a file name */
+	GROUP_CONF_NAME_MAX = 64,	 /* bytes of a user or group name used as a file name */
 	GROUP_CONF_FILE_MAX = 64 * 1024, /* bytes of a per-user/per-group file */
 };
 

@@ -28,9 +28,9 @@ static int prefix_list_add(struct ctl_strlist *l, const struct cfg_prefixlist *p
 	return 0;
 }
 
-static int user_fill(const struct ctl_vpn *cv, const struct session_view *sv, struct ctl_user *u)
+static int user_fill(const struct ctl_vpn *cv, const struct config *cfg,
+		     const struct session_view *sv, struct ctl_user *u)
 {
-	const struct config *cfg = cv->vpn->cfg;
 	struct in_addr s4;
 	struct in6_addr s6;
 	unsigned plen;
@@ -98,16 +98,19 @@ static int op_list_users(void *ctx, struct ctl_user **arr, size_t *n)
 		free(views);
 		return -ENOMEM;
 	}
+	const struct config *cfg = vpn_config_acquire(cv->vpn);
 	for (ssize_t i = 0; i < count; i++) {
 		if (!views[i].attached || views[i].invalid)
 			continue; /* as ocserv: users are the connected tunnels */
-		if (user_fill(cv, &views[i], &users[k])) {
+		if (user_fill(cv, cfg, &views[i], &users[k])) {
 			ctl_users_free(users, k + 1);
 			free(views);
+			config_put(cfg);
 			return -ENOMEM;
 		}
 		k++;
 	}
+	config_put(cfg);
 	free(views);
 	*arr = users;
 	*n = k;

@@ -28,9 +28,9 @@ enum {
 
 struct sandbox_spawner {
 	pthread_mutex_t lock;
-	int fd;	    /* our end of the socketpair, -1 once broken */
-	pid_t pid;  /* the helper */
-	int pidfd;  /* the helper, for a bounded wait at stop */
+	int fd;	   /* our end of the socketpair, -1 once broken */
+	pid_t pid; /* the helper */
+	int pidfd; /* the helper, for a bounded wait at stop */
 	unsigned timeout_ms;
 	size_t n_paths;
 	char *paths[SANDBOX_SPAWN_MAX_PATHS];
@@ -49,10 +49,11 @@ static bool path_allowed(char *const *paths, size_t n, const char *path)
 /* Names that change how a loader, libc or shell behaves: never passed to a root script. */
 static bool env_name_dangerous(const char *e, size_t len)
 {
-	static const char *const exact[] = { "BASH_ENV", "ENV", "SHELLOPTS", "BASHOPTS", "PS4",
-					     "IFS", "GCONV_PATH", "GLIBC_TUNABLES", "LOCPATH",
-					     "NLSPATH", "HOSTALIASES", "RES_OPTIONS", "CDPATH" };
-	static const char *const prefix[] = { "LD_", "BASH_FUNC_", "MALLOC_", "PYTHON", "PERL" };
+	static const char *const exact[] = {"BASH_ENV", "ENV",	   "SHELLOPTS",	  "BASHOPTS",
+					    "PS4",	"IFS",	   "GCONV_PATH",  "GLIBC_TUNABLES",
+					    "LOCPATH",	"NLSPATH", "HOSTALIASES", "RES_OPTIONS",
+					    "CDPATH"};
+	static const char *const prefix[] = {"LD_", "BASH_FUNC_", "MALLOC_", "PYTHON", "PERL"};
 
 	for (size_t i = 0; i < ARRAY_SIZE(exact); i++)
 		if (strlen(exact[i]) == len && memcmp(exact[i], e, len) == 0)
@@ -87,7 +88,7 @@ static bool env_entry_valid(const char *e)
 /* The script's child side: never returns. Reports an exec failure's errno on errfd. */
 [[noreturn]] static void script_exec(const char *path, char *const *envp, int errfd)
 {
-	char *argv[] = { (char *)path, nullptr };
+	char *argv[] = {(char *)path, nullptr};
 	sigset_t all;
 	int err, nul;
 
@@ -120,7 +121,7 @@ fail:
 /* Waits for pid at most timeout_ms; kills its group on timeout. Returns status or -errno. */
 static int script_wait(pid_t pid, unsigned timeout_ms)
 {
-	struct pollfd p = { .events = POLLIN };
+	struct pollfd p = {.events = POLLIN};
 	int status, rc;
 
 	p.fd = pidfd_open(pid, 0);
@@ -198,8 +199,8 @@ static int helper_handle(const struct sandbox_spawner *sp, char *msg, size_t len
 [[noreturn]] static void helper_main(const struct sandbox_spawner *sp, int fd, pid_t parent)
 {
 	char msg[SANDBOX_SPAWN_MAX_MSG];
-	struct iovec iov = { .iov_base = msg, .iov_len = sizeof(msg) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct iovec iov = {.iov_base = msg, .iov_len = sizeof(msg)};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
 	sigset_t all;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -336,7 +337,7 @@ static int request_build(const char *path, const char *const *env, char **out, s
 
 static int request_send(struct sandbox_spawner *sp, const char *msg, size_t len)
 {
-	struct pollfd p = { .fd = sp->fd, .events = POLLIN };
+	struct pollfd p = {.fd = sp->fd, .events = POLLIN};
 	int32_t res;
 	ssize_t n;
 	int rc;
@@ -387,7 +388,7 @@ int sandbox_spawner_run(struct sandbox_spawner *sp, const char *path, const char
 
 void sandbox_spawner_stop(struct sandbox_spawner *sp)
 {
-	struct pollfd p = { .events = POLLIN };
+	struct pollfd p = {.events = POLLIN};
 	int status;
 
 	if (!sp)

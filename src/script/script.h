@@ -13,11 +13,11 @@
 struct loop;
 
 enum {
-	SCRIPT_ENV_MAX = 64,		/* variables */
-	SCRIPT_ENV_NAME_MAX = 32,	/* bytes of a name */
-	SCRIPT_ENV_VALUE_MAX = 16384,	/* bytes of one value (OCSERV_ROUTES with 256 routes) */
-	SCRIPT_ENV_TOTAL_MAX = 65536,	/* bytes of all "NAME=value" strings */
-	SCRIPT_TIMEOUT_MS = 30000,	/* default: killed after 30 s */
+	SCRIPT_ENV_MAX = 64,	      /* variables */
+	SCRIPT_ENV_NAME_MAX = 32,     /* bytes of a name */
+	SCRIPT_ENV_VALUE_MAX = 16384, /* bytes of one value (OCSERV_ROUTES with 256 routes) */
+	SCRIPT_ENV_TOTAL_MAX = 65536, /* bytes of all "NAME=value" strings */
+	SCRIPT_TIMEOUT_MS = 30000,    /* default: killed after 30 s */
 };
 
 /* A bounded environment: "NAME=value" strings. Caller-owned storage: script_env_init() /

@@ -59,7 +59,8 @@ int script_env_set(struct script_env *e, const char *name, const char *value)
 	if (vlen > SCRIPT_ENV_VALUE_MAX)
 		return -E2BIG;
 	if (strpbrk(value, "\n\r"))
-		return -EINVAL; /* a newline would forge a second line in whatever the script logs */
+		return -EINVAL; /* a newline would forge a second line in whatever the script logs
+				 */
 	size = strlen(name) + 1 + vlen + 1;
 	i = env_find(e, name);
 	if (i < e->len)

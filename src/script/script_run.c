@@ -61,7 +61,8 @@ static int spawn_default(const char *path, char *const argv[], char *const envp[
 	if (!ret)
 		ret = posix_spawnattr_setpgroup(&attr, 0);
 	if (!ret)
-		ret = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
+		ret = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
+							      POSIX_SPAWN_SETSIGDEF |
 							      POSIX_SPAWN_SETPGROUP);
 	if (!ret)
 		ret = posix_spawn(pid, path, &fa, &attr, argv, envp);

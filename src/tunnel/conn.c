@@ -82,6 +82,7 @@ static void conn_free(struct loop_call *call)
 	close(c->fd);
 	buf_fini(&c->in);
 	buf_fini(&c->out);
+	config_put(c->cfg);
 	list_del(&c->node);
 	c->w->n_conns--;
 	atomic_fetch_sub_explicit(&c->w->stats.connections, 1, memory_order_relaxed);
@@ -341,7 +342,7 @@ static uint64_t min_deadline(uint64_t a, uint64_t b)
 
 static uint64_t tunnel_deadline(const struct conn *c)
 {
-	const struct config *cfg = c->w->vpn->cfg;
+	const struct config *cfg = c->cfg;
 	unsigned dpd = c->mobile ? cfg->mobile_dpd_s : cfg->dpd_s;
 	unsigned idle = c->mobile ? cfg->mobile_idle_timeout_s : cfg->idle_timeout_s;
 	uint64_t d = 0;
@@ -358,7 +359,7 @@ static uint64_t tunnel_deadline(const struct conn *c)
 
 void conn__deadline_arm(struct conn *c)
 {
-	const struct config *cfg = c->w->vpn->cfg;
+	const struct config *cfg = c->cfg;
 	uint64_t d = 0;
 
 	switch (c->state) {
@@ -388,7 +389,7 @@ void conn__deadline_arm(struct conn *c)
 
 static void tunnel_on_timer(struct conn *c, uint64_t now)
 {
-	const struct config *cfg = c->w->vpn->cfg;
+	const struct config *cfg = c->cfg;
 	unsigned dpd = c->mobile ? cfg->mobile_dpd_s : cfg->dpd_s;
 	unsigned idle = c->mobile ? cfg->mobile_idle_timeout_s : cfg->idle_timeout_s;
 
@@ -550,6 +551,7 @@ void conn_accept(struct worker *w, int fd, const struct sockaddr_storage *peer)
 	}
 	c->w = w;
 	c->fd = fd;
+	c->cfg = vpn_config_acquire(w->vpn);
 	c->accepted_ns = c->last_rx_ns = loop_now_ns(w->loop);
 	buf_init(&c->in, CONN_IN_MAX);
 	buf_init(&c->out, CONN_OUT_MAX + 16384);

@@ -35,6 +35,7 @@ enum conn_state : uint8_t {
 
 struct conn {
 	struct worker *w;
+	const struct config *cfg; /* a reference: the server's at accept, the session's once attached */
 	struct list_node node; /* w->conns */
 	int fd;
 	struct loop_watch watch;

@@ -71,7 +71,7 @@ static const struct http_header transcend[] = { { "X-Transcend-Version", "1" } }
 
 static void respond_form(struct conn *c, const char *error)
 {
-	const struct config *cfg = c->w->vpn->cfg;
+	const struct config *cfg = c->cfg;
 	struct xml_auth_form f = {
 		.message = login_message,
 		.error = error,
@@ -142,7 +142,7 @@ static void login_succeeded(struct conn *c, const char *username, const char *gr
 	struct buf body;
 	enum session_create_result r;
 
-	r = session_create(v->sessions, username, group, c->peer_ip, cookie, &s);
+	r = session_create(v->sessions, c->cfg, username, group, c->peer_ip, cookie, &s);
 	if (r != SESSION_CREATED) {
 		log_msg(LOG_NOTICE, "conn %s: login of %s refused: %s", c->peer, username,
 			create_failure_text(r));
@@ -161,7 +161,7 @@ static void login_succeeded(struct conn *c, const char *username, const char *gr
 	};
 	struct xml_auth_complete done = {
 		.cookie = cookie,
-		.banner = v->cfg->banner,
+		.banner = c->cfg->banner,
 		.server_cert_sha1_hex = tls_server_cert_sha1_hex(v->tls),
 	};
 	buf_init(&body, RESPONSE_BODY_MAX);
@@ -317,7 +317,7 @@ static int compute_mtu(const struct conn *c, const struct cstp_request *creq,
 {
 	unsigned pmtu = 0;
 	struct mtu_input in = {
-		.cfg_mtu = c->w->vpn->cfg->mtu,
+		.cfg_mtu = c->cfg->mtu,
 		.client_base_mtu = creq->base_mtu,
 		.client_mtu = creq->mtu,
 		.ipv6_transport = c->peer_v6,
@@ -334,7 +334,7 @@ static void dtls_offer(struct conn *c, const struct cstp_request *creq,
 		       struct cstp_dtls_reply *out)
 {
 	struct vpn *v = c->w->vpn;
-	const struct config *cfg = v->cfg;
+	const struct config *cfg = c->cfg;
 	struct dtls_legacy_choice pick;
 
 	c->dtls.mtu = cfg->dtls_mtu && cfg->dtls_mtu < c->data_mtu ? cfg->dtls_mtu : c->data_mtu;
@@ -427,6 +427,9 @@ static void handle_connect(struct conn *c, const struct http_request *req)
 	explicit_bzero(&ck, sizeof(ck));
 	c->session = s;
 	c->gen = gen;
+	/* The tunnel runs on the configuration its session started with (reload, §issue 6). */
+	config_put(c->cfg);
+	c->cfg = config_get(s->cfg);
 	c->slot = s->lease.slot;
 	c->mobile = creq.mobile;
 
@@ -438,7 +441,7 @@ static void handle_connect(struct conn *c, const struct http_request *req)
 	c->data_mtu = mtu.data_mtu;
 	struct cstp_dtls_reply dtls_reply;
 	dtls_offer(c, &creq, &dtls_reply);
-	const struct config *cfg = v->cfg;
+	const struct config *cfg = c->cfg;
 	uint64_t now = loop_now_ns(c->w->loop);
 	unsigned remaining = 0;
 	if (cfg->session_timeout_s) {

@@ -88,7 +88,7 @@ static bool chan_write(struct conn *c, struct dtls_chan *ch, enum cstp_type type
 bool dtls_chan_send(struct conn *c, enum cstp_type type, const uint8_t *payload, size_t len)
 {
 	struct dtls_chan *ch = c->dtls.active;
-	unsigned timeout_s = c->w->vpn->cfg->switch_to_tcp_timeout_s;
+	unsigned timeout_s = c->cfg->switch_to_tcp_timeout_s;
 
 	if (!ch || !c->dtls.use_dtls)
 		return false;
@@ -275,7 +275,7 @@ void dtls_chan_on_hello(struct conn *c, const uint8_t *dgram, size_t len,
 
 uint64_t dtls_chan_deadline(const struct conn *c)
 {
-	const struct config *cfg = c->w->vpn->cfg;
+	const struct config *cfg = c->cfg;
 	unsigned dpd = c->mobile && cfg->mobile_dpd_s ? cfg->mobile_dpd_s : cfg->dpd_s;
 
 	if (!c->dtls.use_dtls || !dpd)
@@ -285,7 +285,7 @@ uint64_t dtls_chan_deadline(const struct conn *c)
 
 uint64_t dtls_chan_on_timer(struct conn *c, uint64_t now)
 {
-	const struct config *cfg = c->w->vpn->cfg;
+	const struct config *cfg = c->cfg;
 	unsigned dpd = c->mobile && cfg->mobile_dpd_s ? cfg->mobile_dpd_s : cfg->dpd_s;
 
 	if (!c->dtls.use_dtls || !dpd)

@@ -16,7 +16,6 @@
 enum { SESSION_HASH_BUCKETS = 4096 };
 
 struct session_registry {
-	const struct config *cfg;
 	struct ippool *pool;
 	pthread_mutex_t lock;
 	struct session *buckets[SESSION_HASH_BUCKETS];
@@ -31,8 +30,7 @@ static size_t bucket_of(const struct cookie *c)
 	return ((size_t)c->raw[0] | (size_t)c->raw[1] << 8) % SESSION_HASH_BUCKETS;
 }
 
-int session_registry_new(const struct config *cfg, struct ippool *pool,
-			 struct session_registry **out)
+int session_registry_new(struct ippool *pool, struct session_registry **out)
 {
 	struct session_registry *r;
 
@@ -40,7 +38,6 @@ int session_registry_new(const struct config *cfg, struct ippool *pool,
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
-	r->cfg = cfg;
 	r->pool = pool;
 	r->next_id = 1;
 	pthread_mutex_init(&r->lock, nullptr);
@@ -71,6 +68,7 @@ static void dtls_unlink(struct session_registry *r, struct session *s)
 static void session_destroy(struct session_registry *r, struct session *s)
 {
 	ippool_lease_put(r->pool, &s->lease);
+	config_put(s->cfg);
 	explicit_bzero(&s->cookie, sizeof(s->cookie));
 	free(s);
 }
@@ -92,14 +90,13 @@ void session_registry_free(struct session_registry *r)
 }
 
 /* Caller holds the lock. A session is usable while it is valid and not past its deadlines. */
-static bool session_is_live(const struct session_registry *r, const struct session *s,
-			    uint64_t now_ns)
+static bool session_is_live(const struct session *s, uint64_t now_ns)
 {
-	if (s->invalid || session_is_expired(s, r->cfg, now_ns))
+	if (s->invalid || session_is_expired(s, s->cfg, now_ns))
 		return false;
 	if (s->owner_worker >= 0)
 		return true;
-	return now_ns - s->detached_ns < (uint64_t)r->cfg->cookie_timeout_s * NS_PER_SEC;
+	return now_ns - s->detached_ns < (uint64_t)s->cfg->cookie_timeout_s * NS_PER_SEC;
 }
 
 static struct session *find_locked(struct session_registry *r, const struct cookie *c)
@@ -119,12 +116,13 @@ static unsigned count_user_locked(struct session_registry *r, const char *userna
 
 	for (size_t i = 0; i < SESSION_HASH_BUCKETS; i++)
 		for (struct session *s = r->buckets[i]; s; s = s->hnext)
-			if (session_is_live(r, s, now) && strcmp(s->username, username) == 0)
+			if (session_is_live(s, now) && strcmp(s->username, username) == 0)
 				n++;
 	return n;
 }
 
-enum session_create_result session_create(struct session_registry *r, const char *username,
+enum session_create_result session_create(struct session_registry *r, const struct config *cfg,
+					  const char *username,
 					  const char *group, const char *client_ip,
 					  char cookie_b64[COOKIE_B64_LEN + 1], struct session **out)
 {
@@ -150,19 +148,21 @@ enum session_create_result session_create(struct session_registry *r, const char
 	s->created_wall = clock_wall_s();
 	struct cookie tag; /* the sid is random on its own: nothing of the cookie shows */
 	if (cookie_mint(&tag)) {
+		explicit_bzero(&s->cookie, sizeof(s->cookie));
 		free(s);
 		return SESSION_FAILED;
 	}
 	for (size_t i = 0; i < 8; i++)
 		snprintf(s->sid + 2 * i, 3, "%02x", tag.raw[i]);
+	s->cfg = config_get(cfg);
 
 	pthread_mutex_lock(&r->lock);
-	if (r->cfg->max_clients && r->count >= r->cfg->max_clients) {
+	if (cfg->max_clients && r->count >= cfg->max_clients) {
 		res = SESSION_TOO_MANY_CLIENTS;
 		goto out_unlock;
 	}
-	if (r->cfg->max_same_clients &&
-	    count_user_locked(r, username, now) >= r->cfg->max_same_clients) {
+	if (cfg->max_same_clients &&
+	    count_user_locked(r, username, now) >= cfg->max_same_clients) {
 		res = SESSION_TOO_MANY_SAME;
 		goto out_unlock;
 	}
@@ -183,6 +183,7 @@ enum session_create_result session_create(struct session_registry *r, const char
 out_unlock:
 	pthread_mutex_unlock(&r->lock);
 	if (s) {
+		config_put(s->cfg);
 		explicit_bzero(&s->cookie, sizeof(s->cookie));
 		free(s);
 	}
@@ -201,9 +202,9 @@ enum session_attach_result session_attach(struct session_registry *r, const stru
 	*prev_worker = -1;
 	pthread_mutex_lock(&r->lock);
 	s = find_locked(r, c);
-	if (!s || !session_is_live(r, s, now))
+	if (!s || !session_is_live(s, now))
 		goto out_unlock;
-	if (r->cfg->deny_roaming && strcmp(s->auth_ip, client_ip) != 0) {
+	if (s->cfg->deny_roaming && strcmp(s->auth_ip, client_ip) != 0) {
 		res = SESSION_ROAMING;
 		goto out_unlock;
 	}
@@ -295,8 +296,7 @@ void session_dtls_cipher_set(struct session_registry *r, struct session *s, cons
 	pthread_mutex_unlock(&r->lock);
 }
 
-static void view_fill(const struct session_registry *r, const struct session *s,
-		      struct session_view *v)
+static void view_fill(const struct session *s, struct session_view *v)
 {
 	*v = (struct session_view){
 		.id = s->id,
@@ -313,7 +313,7 @@ static void view_fill(const struct session_registry *r, const struct session *s,
 		.tx_bytes = atomic_load_explicit(&s->tx_bytes, memory_order_relaxed),
 	};
 	if (!v->attached)
-		v->expires_ns = s->detached_ns + (uint64_t)r->cfg->cookie_timeout_s * NS_PER_SEC;
+		v->expires_ns = s->detached_ns + (uint64_t)s->cfg->cookie_timeout_s * NS_PER_SEC;
 	memcpy(v->sid, s->sid, sizeof(v->sid));
 	memcpy(v->username, s->username, sizeof(v->username));
 	memcpy(v->group, s->group, sizeof(v->group));
@@ -338,7 +338,7 @@ ssize_t session_registry_list(struct session_registry *r, struct session_view **
 	}
 	for (size_t i = 0; i < SESSION_HASH_BUCKETS; i++)
 		for (struct session *s = r->buckets[i]; s; s = s->hnext)
-			view_fill(r, s, &arr[n++]);
+			view_fill(s, &arr[n++]);
 	pthread_mutex_unlock(&r->lock);
 	*out = arr;
 	return (ssize_t)n;
@@ -417,7 +417,7 @@ size_t session_registry_sweep(struct session_registry *r, uint64_t now_ns)
 		while (*pp) {
 			struct session *s = *pp;
 			/* An attached session is ended by its connection (which then detaches). */
-			if (s->refs || s->owner_worker >= 0 || session_is_live(r, s, now_ns)) {
+			if (s->refs || s->owner_worker >= 0 || session_is_live(s, now_ns)) {
 				pp = &s->hnext;
 				continue;
 			}

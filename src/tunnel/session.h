@@ -16,6 +16,7 @@
 
 struct session {
 	struct cookie cookie; /* secret: the bearer credential */
+	const struct config *cfg; /* a reference: the configuration at login, kept across reloads */
 	uint64_t id;	      /* for logs: never the cookie */
 	char username[256];
 	char group[128];
@@ -57,8 +58,7 @@ struct session {
 
 struct session_registry;
 
-[[nodiscard]] int session_registry_new(const struct config *cfg, struct ippool *pool,
-				       struct session_registry **out);
+[[nodiscard]] int session_registry_new(struct ippool *pool, struct session_registry **out);
 /* Frees every session and returns their leases. Only once no worker runs. */
 void session_registry_free(struct session_registry *r);
 
@@ -72,7 +72,8 @@ enum session_create_result : uint8_t {
 
 /* After a successful login: mint a cookie, lease addresses, register. The session is detached and
  * valid for cookie-timeout until a CONNECT attaches it. Encoded cookie in cookie_b64. */
-enum session_create_result session_create(struct session_registry *r, const char *username,
+enum session_create_result session_create(struct session_registry *r, const struct config *cfg,
+					  const char *username,
 					  const char *group, const char *client_ip,
 					  char cookie_b64[COOKIE_B64_LEN + 1],
 					  struct session **out);

@@ -5,6 +5,7 @@
  * mutable state is the session registry (locked, control path only) and slot_owner (atomic). */
 #pragma once
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
@@ -31,7 +32,8 @@ struct vpn_stats {
 };
 
 struct vpn {
-	const struct config *cfg;	     /* borrowed, immutable */
+	pthread_mutex_t cfg_lock;	     /* guards cfg: taken at accept and reload only */
+	const struct config *cfg;	     /* current config (a reference); vpn_config_acquire */
 	struct tls_server *tls;		     /* borrowed */
 	struct ippool *pool;		     /* borrowed */
 	struct tun *tun;		     /* borrowed: worker i uses queue i % queues */
@@ -60,6 +62,12 @@ struct session_kick;
 /* Close the connection carrying k's session on its worker (asynchronously). terminate: with a
  * DISCONNECT frame, so the client does not reconnect (its cookie is already invalid). */
 [[nodiscard]] int vpn_kick(struct vpn *v, const struct session_kick *k, bool terminate);
+
+/* A reference to the current configuration (config_put it). Any thread. */
+const struct config *vpn_config_acquire(struct vpn *v);
+/* Reload: new connections use cfg from now on (its reference moves to v); live sessions keep
+ * the one they started with. */
+void vpn_config_replace(struct vpn *v, const struct config *cfg);
 
 /* Worker i's counters (i < n_workers). */
 const struct vpn_stats *vpn_worker_stats(const struct vpn *v, unsigned i);

@@ -399,7 +399,8 @@ int vpn_new(const struct config *cfg, struct tls_server *tls, struct ippool *poo
 	v = calloc(1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	v->cfg = cfg;
+	pthread_mutex_init(&v->cfg_lock, nullptr);
+	v->cfg = config_get(cfg);
 	v->tls = tls;
 	v->pool = pool;
 	v->tun = tun;
@@ -412,7 +413,7 @@ int vpn_new(const struct config *cfg, struct tls_server *tls, struct ippool *poo
 		ret = -ENOMEM;
 		goto err;
 	}
-	ret = session_registry_new(cfg, pool, &v->sessions);
+	ret = session_registry_new(pool, &v->sessions);
 	if (ret)
 		goto err;
 	for (unsigned i = 0; i < n_workers; i++) {
@@ -498,9 +499,32 @@ void vpn_free(struct vpn *v)
 	for (unsigned i = 0; v->workers && i < v->n_workers; i++)
 		worker_free(v->workers[i]);
 	session_registry_free(v->sessions);
+	config_put(v->cfg);
+	pthread_mutex_destroy(&v->cfg_lock);
 	free(v->workers);
 	free((void *)v->slot_owner);
 	free(v);
+}
+
+const struct config *vpn_config_acquire(struct vpn *v)
+{
+	const struct config *cfg;
+
+	pthread_mutex_lock(&v->cfg_lock);
+	cfg = config_get(v->cfg);
+	pthread_mutex_unlock(&v->cfg_lock);
+	return cfg;
+}
+
+void vpn_config_replace(struct vpn *v, const struct config *cfg)
+{
+	const struct config *old;
+
+	pthread_mutex_lock(&v->cfg_lock);
+	old = v->cfg;
+	v->cfg = cfg;
+	pthread_mutex_unlock(&v->cfg_lock);
+	config_put(old); /* freed when the last session or connection using it is gone */
 }
 
 void vpn_tick(struct vpn *v)

@@ -33,7 +33,7 @@ static struct fixture *setup_with(const char *extra)
 	f = (struct fixture){};
 	assert_int_equal(config_load_buffer("t.conf", text, strlen(text), &f.cfg, err), 0);
 	assert_int_equal(ippool_new(f.cfg, &f.pool), 0);
-	assert_int_equal(session_registry_new(f.cfg, f.pool, &f.reg), 0);
+	assert_int_equal(session_registry_new(f.pool, &f.reg), 0);
 	return &f;
 }
 
@@ -59,7 +59,7 @@ static void test_create_attach_detach(void **state)
 	int prev;
 
 	(void)state;
-	assert_int_equal(session_create(f->reg, "alice", "eng", "198.18.0.2", b64, &s),
+	assert_int_equal(session_create(f->reg, f->cfg, "alice", "eng", "198.18.0.2", b64, &s),
 			 SESSION_CREATED);
 	assert_int_equal(strlen(b64), COOKIE_B64_LEN);
 	assert_true(s->lease.has_v4 && s->lease.has_v6);
@@ -100,15 +100,15 @@ static void test_limits(void **state)
 	char b64[COOKIE_B64_LEN + 1];
 
 	(void)state;
-	assert_int_equal(session_create(f->reg, "bob", "", "198.18.0.2", b64, nullptr),
+	assert_int_equal(session_create(f->reg, f->cfg, "bob", "", "198.18.0.2", b64, nullptr),
 			 SESSION_CREATED);
-	assert_int_equal(session_create(f->reg, "bob", "", "198.18.0.2", b64, nullptr),
+	assert_int_equal(session_create(f->reg, f->cfg, "bob", "", "198.18.0.2", b64, nullptr),
 			 SESSION_CREATED);
-	assert_int_equal(session_create(f->reg, "bob", "", "198.18.0.2", b64, nullptr),
+	assert_int_equal(session_create(f->reg, f->cfg, "bob", "", "198.18.0.2", b64, nullptr),
 			 SESSION_TOO_MANY_SAME);
-	assert_int_equal(session_create(f->reg, "carol", "", "198.18.0.3", b64, nullptr),
+	assert_int_equal(session_create(f->reg, f->cfg, "carol", "", "198.18.0.3", b64, nullptr),
 			 SESSION_CREATED);
-	assert_int_equal(session_create(f->reg, "dave", "", "198.18.0.4", b64, nullptr),
+	assert_int_equal(session_create(f->reg, f->cfg, "dave", "", "198.18.0.4", b64, nullptr),
 			 SESSION_TOO_MANY_CLIENTS);
 	teardown(f);
 }
@@ -122,10 +122,10 @@ static void test_pool_exhaustion(void **state)
 	(void)state;
 	for (int i = 0; i < 5; i++) {
 		snprintf(name, sizeof(name), "u%d", i);
-		assert_int_equal(session_create(f->reg, name, "", "198.18.0.2", b64, nullptr),
+		assert_int_equal(session_create(f->reg, f->cfg, name, "", "198.18.0.2", b64, nullptr),
 				 SESSION_CREATED);
 	}
-	assert_int_equal(session_create(f->reg, "u5", "", "198.18.0.2", b64, nullptr),
+	assert_int_equal(session_create(f->reg, f->cfg, "u5", "", "198.18.0.2", b64, nullptr),
 			 SESSION_NO_ADDRESS);
 	teardown(f);
 }
@@ -140,7 +140,7 @@ static void test_roaming_and_logout(void **state)
 	int prev;
 
 	(void)state;
-	assert_int_equal(session_create(f->reg, "erin", "", "198.18.0.2", b64, nullptr),
+	assert_int_equal(session_create(f->reg, f->cfg, "erin", "", "198.18.0.2", b64, nullptr),
 			 SESSION_CREATED);
 	decode(b64, &ck);
 	assert_int_equal(session_attach(f->reg, &ck, "198.18.0.3", 0, &s, &gen, &prev),
@@ -162,14 +162,14 @@ static void test_expiry(void **state)
 	int prev;
 
 	(void)state;
-	assert_int_equal(session_create(f->reg, "frank", "", "198.18.0.2", b64, nullptr),
+	assert_int_equal(session_create(f->reg, f->cfg, "frank", "", "198.18.0.2", b64, nullptr),
 			 SESSION_CREATED);
 	decode(b64, &ck);
 	uint64_t later = clock_now_ns() + 2ull * NS_PER_SEC;
 	assert_int_equal(session_registry_sweep(f->reg, clock_now_ns()), 0);
 	assert_int_equal(session_registry_sweep(f->reg, later), 1);
 	/* An attached session is not swept even past its timeouts: its connection ends it. */
-	assert_int_equal(session_create(f->reg, "frank", "", "198.18.0.2", b64, nullptr),
+	assert_int_equal(session_create(f->reg, f->cfg, "frank", "", "198.18.0.2", b64, nullptr),
 			 SESSION_CREATED);
 	decode(b64, &ck);
 	assert_int_equal(session_attach(f->reg, &ck, "198.18.0.2", 0, &s, &gen, &prev),
