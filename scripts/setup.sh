@@ -26,6 +26,8 @@ packages=(
 	libcrypt-dev libmnl-dev libcmocka-dev libexpat1-dev libcjson-dev libssl-dev
 	# eBPF: programs built with clang-19, skeletons with bpftool, loaded with libbpf
 	libbpf-dev bpftool libelf-dev zlib1g-dev linux-libc-dev
+	# process hardening
+	libseccomp-dev libcap-dev
 	# test peers and tools
 	openconnect ocserv iperf3 iproute2 iputils-ping procps psmisc python3 openssl
 	gnutls-bin python3-prometheus-client

@@ -3,8 +3,6 @@
  * module. Command line as ocserv's: -c FILE, -f, -d N, -t, -v, -p FILE. */
 #include <errno.h>
 #include <getopt.h>
-#include <grp.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +19,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "net/net.h"
+#include "sandbox/sandbox.h"
 #include "sentry/sentry.h"
 #include "tls/tls.h"
 #include "tunnel/mtu.h"
@@ -173,33 +172,17 @@ static int write_pid_file(struct server *s)
 
 static int drop_privileges(const struct config *cfg)
 {
-	gid_t gid = 0;
-	uid_t uid = 0;
+	const struct sandbox_caps none = {};
+	int ret;
 
 	if (!cfg->run_as_user && !cfg->run_as_group)
 		return 0;
-	if (cfg->run_as_group) {
-		struct group *g = getgrnam(cfg->run_as_group);
-		if (!g) {
-			log_msg(LOG_ERR, "run-as-group: no such group: %s", cfg->run_as_group);
-			return -EINVAL;
-		}
-		gid = g->gr_gid;
-	}
-	if (cfg->run_as_user) {
-		struct passwd *pw = getpwnam(cfg->run_as_user);
-		if (!pw) {
-			log_msg(LOG_ERR, "run-as-user: no such user: %s", cfg->run_as_user);
-			return -EINVAL;
-		}
-		uid = pw->pw_uid;
-		if (!cfg->run_as_group)
-			gid = pw->pw_gid;
-	}
-	if (setgroups(0, nullptr) < 0 || setresgid(gid, gid, gid) < 0 ||
-	    (cfg->run_as_user && setresuid(uid, uid, uid) < 0)) {
-		log_msg(LOG_ERR, "cannot drop privileges: %m");
-		return -errno;
+	ret = sandbox_drop_privileges(cfg->run_as_user, cfg->run_as_group, &none);
+	if (ret) {
+		log_msg(LOG_ERR, "cannot drop privileges to %s/%s: %s",
+			cfg->run_as_user ? cfg->run_as_user : "-",
+			cfg->run_as_group ? cfg->run_as_group : "-", strerror(-ret));
+		return ret;
 	}
 	/* The password file is re-read at every login: it must stay readable. */
 	if (cfg->auth_passwd && access(cfg->auth_passwd, R_OK) < 0) {
@@ -207,8 +190,24 @@ static int drop_privileges(const struct config *cfg)
 			cfg->auth_passwd);
 		return -EACCES;
 	}
-	log_msg(LOG_INFO, "running as uid %u gid %u", (unsigned)getuid(), (unsigned)getgid());
+	log_msg(LOG_INFO, "running as uid %u gid %u with no capabilities", (unsigned)getuid(),
+		(unsigned)getgid());
 	return 0;
+}
+
+/* isolate-workers (ocserv's seccomp switch, default true): the whole server is filtered. */
+static int install_seccomp(const struct config *cfg)
+{
+	int ret;
+
+	if (!cfg->isolate_workers)
+		return 0;
+	ret = sandbox_seccomp_install(SANDBOX_PROFILE_SERVER);
+	if (ret)
+		log_msg(LOG_ERR, "cannot install the seccomp filter: %s", strerror(-ret));
+	else
+		log_msg(LOG_INFO, "seccomp filter installed");
+	return ret;
 }
 
 static bool str_differs(const char *a, const char *b)
@@ -492,19 +491,22 @@ static int server_start(struct server *s)
 					  &s->udp_fds)))
 			return ret;
 	}
-	if ((ret = auth_pool_new(cfg, AUTH_THREADS, &s->auth)))
-		return ret;
 	if ((ret = loop_new(&s->loop)) || (ret = setup_signals(s)))
 		return ret;
-	if ((ret = vpn_new(cfg, s->tls, s->pool, s->tun, s->auth, s->n_workers, &s->vpn)))
+	if ((ret = vpn_new(cfg, s->tls, s->pool, s->tun, nullptr, s->n_workers, &s->vpn)))
 		return ret;
 	s->vpn->dtls = s->dtls;
 	s->vpn->sentry = s->sentry;
 	s->vpn->accel = s->accel;
 	if ((ret = setup_control(s)))
 		return ret;
-	if ((ret = drop_privileges(cfg)))
+	/* Everything privileged is done: drop to run-as-user (before any thread exists, as
+	 * capabilities are per thread), then the seccomp filter every thread inherits. */
+	if ((ret = drop_privileges(cfg)) || (ret = install_seccomp(cfg)))
 		return ret;
+	if ((ret = auth_pool_new(cfg, AUTH_THREADS, &s->auth)))
+		return ret;
+	s->vpn->auth = s->auth;
 	if ((ret = vpn_start(s->vpn, s->listen_fds, s->udp_fds)))
 		return ret;
 	char udp[32] = "no DTLS";

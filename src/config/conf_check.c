@@ -32,6 +32,7 @@ int conf_defaults_set(struct config *cfg)
 	cfg->dtls_legacy = true;
 	cfg->switch_to_tcp_timeout_s = 25; /* ocserv default */
 	cfg->use_occtl = true;
+	cfg->isolate_workers = true;
 	cfg->max_ban_score = 80;
 	cfg->ban_reset_time_s = 1200;
 	cfg->ban_points_wrong_password = 10;

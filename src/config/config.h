@@ -140,6 +140,7 @@ struct config {
 	enum cfg_xdp_mode ebpf_xdp_mode; /* default CFG_XDP_AUTO */
 	bool enable_wolfsentry;
 	char *wolfsentry_config; /* path of the JSON rule file */
+	bool isolate_workers;	 /* default true: seccomp filter on the whole server */
 	bool use_occtl;		 /* default true: the control socket */
 	char *occtl_socket_file; /* default /run/ocserv-modern.socket */
 	char *metrics_listen;	 /* "host:port"; nullptr = off */

@@ -547,8 +547,7 @@ static const struct directive directives[] = {
 
 	/* Accepted without effect: ocserv multi-process internals and the like */
 	NOOP("socket-file", set_str, 0, 0, "no main/worker IPC: workers are threads"),
-	NOOP("isolate-workers", set_bool, 0, 0,
-	     "no worker processes: workers are threads, seccomp applies to the whole server"),
+	IMPL("isolate-workers", set_bool, F(isolate_workers), 0, 0), /* seccomp, whole server */
 	NOOP("chroot-dir", set_str, 0, 0,
 	     "no worker processes to confine; privileges are dropped and seccomp applied"),
 	NOOP("sec-mod-scale", set_uint, 0, U_MAX, "no sec-mod processes: auth runs on a pool"),
