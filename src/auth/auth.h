@@ -35,6 +35,9 @@ struct auth_request {
 	/* delivery: on_done runs on reply_loop's thread (via loop_post) */
 	struct loop *reply_loop;
 	void (*on_done)(struct auth_request *req);
+	/* Optional, on the pool thread right after AUTH_OK: blocking work that belongs to the login
+	 * (reading per-user configuration files). It may change verdict. */
+	void (*after_ok)(struct auth_request *req);
 	struct loop_call call; /* internal */
 	struct list_node node; /* internal */
 };

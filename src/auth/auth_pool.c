@@ -74,6 +74,8 @@ static void auth_pool_handle(const struct auth_pool *p, struct auth_request *req
 	if (auth_username_is_valid(req->username) &&
 	    strnlen(req->password, AUTH_NAME_MAX) < AUTH_NAME_MAX)
 		p->verify(p, req);
+	if (req->verdict == AUTH_OK && req->after_ok)
+		req->after_ok(req);
 	auth_pool_reply(req);
 }
 

@@ -69,8 +69,54 @@ void config_put(const struct config *cfg)
 {
 	struct config *c = (struct config *)cfg; /* the last reference owns it */
 
-	if (c && atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel) == 1)
-		config_free(c);
+	if (!c || atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel) != 1)
+		return;
+	if (c->derived_base) {
+		/* Borrowed pointers into base and sc: only the shell is ours. */
+		const struct config *base = c->derived_base;
+		session_config_free(c->derived_sc);
+		free(c);
+		config_put(base);
+		return;
+	}
+	config_free(c);
+}
+
+int config_derive(const struct config *base, struct session_config *sc, const struct config **out)
+{
+	struct config *c = malloc(sizeof(*c));
+
+	*out = nullptr;
+	if (!c) {
+		session_config_free(sc);
+		return -ENOMEM;
+	}
+	*c = *base;
+	c->refs = 1;
+	c->derived_base = config_get(base);
+	c->derived_sc = sc;
+	c->routes = sc->routes;
+	c->route_default = sc->route_default;
+	c->no_routes = sc->no_routes;
+	c->dns = sc->dns;
+	c->split_dns = sc->split_dns;
+	c->default_domain = sc->default_domain;
+	c->tunnel_all_dns = sc->tunnel_all_dns;
+	c->idle_timeout_s = sc->idle_timeout_s;
+	c->mobile_idle_timeout_s = sc->mobile_idle_timeout_s;
+	c->session_timeout_s = sc->session_timeout_s;
+	c->dpd_s = sc->dpd_s;
+	c->mobile_dpd_s = sc->mobile_dpd_s;
+	c->keepalive_s = sc->keepalive_s;
+	c->deny_roaming = sc->deny_roaming;
+	c->max_same_clients = sc->max_same_clients;
+	c->mtu = sc->mtu;
+	c->rx_data_per_sec = sc->rx_data_per_sec;
+	c->tx_data_per_sec = sc->tx_data_per_sec;
+	c->restrict_user_to_routes = sc->restrict_user_to_routes;
+	c->hostname_override = sc->hostname;
+	*out = c;
+	return 0;
 }
 
 int config_load_buffer(const char *name, const char *text, size_t len, struct config **out,

@@ -60,6 +60,9 @@ enum cfg_tristate : uint8_t {
 struct config {
 	char *path; /* the file it came from */
 	_Atomic unsigned refs; /* config_get/config_put; 1 after config_load */
+	/* A per-session config (config_derive): the base it overlays and the settings it owns. */
+	const struct config *derived_base;
+	struct session_config *derived_sc;
 
 	/* Listening */
 	char *listen_host; /* nullptr = all addresses */
@@ -140,6 +143,10 @@ struct config {
 	enum cfg_xdp_mode ebpf_xdp_mode; /* default CFG_XDP_AUTO */
 	bool enable_wolfsentry;
 	char *wolfsentry_config; /* path of the JSON rule file */
+	/* Per-user/per-group only (config_derive); never set by the main file. */
+	unsigned rx_data_per_sec, tx_data_per_sec; /* bytes/s, 0 = unlimited */
+	bool restrict_user_to_routes;
+	char *hostname_override;
 	bool isolate_workers;	 /* default true: seccomp filter on the whole server */
 	bool use_occtl;		 /* default true: the control socket */
 	char *occtl_socket_file; /* default /run/ocserv-modern.socket */
@@ -324,3 +331,9 @@ struct session_config {
 [[nodiscard]] int session_config_build(const struct config *cfg, const struct group_config *grp,
 				       const struct group_config *usr, struct session_config **out);
 void session_config_free(struct session_config *s);
+
+/* The configuration of one session: base with sc's values laid over it (routes, DNS, timers,
+ * limits…). On success *out holds a reference to base and owns sc (config_put releases both);
+ * on failure sc is freed. Fields sc does not carry come from base. */
+[[nodiscard]] int config_derive(const struct config *base, struct session_config *sc,
+				const struct config **out);

@@ -74,6 +74,55 @@ void conn__set_state(struct conn *c, enum conn_state next)
 	conn__deadline_arm(c);
 }
 
+void conn__limits_init(struct conn *c)
+{
+	uint64_t now = loop_now_ns(c->w->loop);
+
+	c->rx_limit = (struct rate_bucket){ .rate = c->cfg->rx_data_per_sec, .last_ns = now };
+	c->tx_limit = (struct rate_bucket){ .rate = c->cfg->tx_data_per_sec, .last_ns = now };
+	c->rx_limit.tokens = c->rx_limit.rate;
+	c->tx_limit.tokens = c->tx_limit.rate;
+}
+
+/* A packet of len bytes fits the budget (one second's worth of burst), or is dropped — as a
+ * congested link would; TCP inside the tunnel then settles at the configured rate. */
+static bool rate_allows(struct rate_bucket *b, size_t len, uint64_t now)
+{
+	if (!b->rate)
+		return true;
+	if (now > b->last_ns) {
+		uint64_t add = (now - b->last_ns) * b->rate / NS_PER_SEC;
+		if (add) {
+			b->tokens = b->tokens + add > b->rate ? b->rate : b->tokens + add;
+			b->last_ns = now;
+		}
+	}
+	if (b->tokens < len)
+		return false;
+	b->tokens -= len;
+	return true;
+}
+
+/* restrict-user-to-routes: the destination must be inside one of the session's routes. */
+static bool dst_in_routes(const struct config *cfg, const struct inner_pkt *ip)
+{
+	if (cfg->route_default || !cfg->routes.len)
+		return true;
+	for (size_t i = 0; i < cfg->routes.len; i++) {
+		const struct cfg_prefix *p = &cfg->routes.items[i];
+		const uint8_t *net = (const uint8_t *)&p->addr;
+		unsigned bits = p->prefix_len, full = bits / 8, rest = bits % 8;
+		if (p->family != ip->family)
+			continue;
+		if (memcmp(net, ip->dst, full))
+			continue;
+		if (rest && ((net[full] ^ ip->dst[full]) & (uint8_t)(0xff << (8 - rest))))
+			continue;
+		return true;
+	}
+	return false;
+}
+
 static void conn_free(struct loop_call *call)
 {
 	struct conn *c = container_of(call, struct conn, free_call);
@@ -211,6 +260,11 @@ void conn_send_packet(struct conn *c, const uint8_t *pkt, size_t len)
 	if (c->state != CONN_TUNNEL)
 		return;
 	struct vpn_stats *st = &c->w->stats;
+
+	if (!rate_allows(&c->tx_limit, len, loop_now_ns(c->w->loop))) {
+		atomic_fetch_add_explicit(&st->drops, 1, memory_order_relaxed);
+		return;
+	}
 	bool over_dtls = dtls_chan_send(c, CSTP_DATA, pkt, len);
 
 	if (!over_dtls && conn_queue_frame(c, CSTP_DATA, pkt, len)) {
@@ -263,6 +317,14 @@ void conn__tunnel_data(struct conn *c, const uint8_t *pkt, size_t len, bool over
 		w->spoof_drops++;
 		if (!local && !((w->spoof_drops - 1) & 1023)) /* 1 in 1024: no log flood */
 			conn_log(c, LOG_NOTICE, "dropped packet with a source address not its lease");
+		return;
+	}
+	if (c->cfg->restrict_user_to_routes && !dst_in_routes(c->cfg, &ip)) {
+		w->spoof_drops++;
+		return;
+	}
+	if (!rate_allows(&c->rx_limit, len, loop_now_ns(w->loop))) {
+		atomic_fetch_add_explicit(&w->stats.drops, 1, memory_order_relaxed);
 		return;
 	}
 	atomic_fetch_add_explicit(&c->session->rx_bytes, len, memory_order_relaxed);

@@ -22,6 +22,8 @@ struct tls_conn;
 struct conn_auth {
 	struct auth_request req;
 	struct conn *c;
+	const struct config *cfg;	/* the connection's (it outlives the request) */
+	struct session_config *sconf; /* per-user/per-group settings, nullptr = none */
 };
 
 enum conn_state : uint8_t {
@@ -71,6 +73,12 @@ struct conn {
 	uint64_t last_data_ns;
 	uint64_t dpd_sent_ns; /* 0 = none outstanding */
 	struct dtls_state dtls;
+	/* rx-/tx-data-per-sec (per-user config): token buckets in bytes */
+	struct rate_bucket {
+		uint64_t rate; /* bytes/s, 0 = unlimited */
+		uint64_t tokens;
+		uint64_t last_ns;
+	} rx_limit, tx_limit;
 };
 
 /* Take a freshly accepted socket (ownership of fd moves to the connection). */
@@ -99,6 +107,8 @@ extern const char *const conn_state_name[CONN__COUNT];
 bool conn__auth_returned(struct conn *c);
 /* A DATA packet from the client (over TLS or DTLS): checks, counters, TUN write. */
 void conn__tunnel_data(struct conn *c, const uint8_t *pkt, size_t len, bool over_dtls);
+/* Set the bandwidth limits from the session's configuration. */
+void conn__limits_init(struct conn *c);
 /* Report an event about the peer to sentry; true when the peer is now banned (close it). */
 bool conn__sentry(struct conn *c, enum sentry_event ev);
 /* The client sent DISCONNECT with this reason byte (0 = none). */

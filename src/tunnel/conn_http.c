@@ -96,6 +96,32 @@ static void respond_form(struct conn *c, const char *error)
 
 static void on_auth_done(struct auth_request *req);
 
+/* On the auth pool thread: the per-user and per-group files (config-per-user/-group), merged
+ * over the global settings. A broken file refuses the login, as ocserv does. */
+static void load_user_config(struct auth_request *req)
+{
+	struct conn_auth *a = container_of(req, struct conn_auth, req);
+	const struct config *cfg = a->cfg;
+	struct group_config *usr = nullptr, *grp = nullptr;
+	char err[CONFIG_ERR_LEN];
+	int ret = 0;
+
+	if (!cfg->config_per_user && !cfg->config_per_group)
+		return;
+	if (cfg->config_per_user)
+		ret = group_config_load(cfg, GROUP_CONFIG_USER, req->username, &usr, err);
+	if (!ret && cfg->config_per_group && req->group[0])
+		ret = group_config_load(cfg, GROUP_CONFIG_GROUP, req->group, &grp, err);
+	if (!ret)
+		ret = session_config_build(cfg, grp, usr, &a->sconf);
+	else
+		log_msg(LOG_ERR, "login of %s refused: %s", req->username, err);
+	group_config_free(usr);
+	group_config_free(grp);
+	if (ret)
+		req->verdict = AUTH_ERROR;
+}
+
 static void login_start(struct conn *c, const struct xml_auth_msg *m)
 {
 	struct conn_auth *a;
@@ -113,7 +139,9 @@ static void login_start(struct conn *c, const struct xml_auth_msg *m)
 	snprintf(a->req.password, sizeof(a->req.password), "%s", m->password);
 	a->req.reply_loop = c->w->loop;
 	a->req.on_done = on_auth_done;
+	a->req.after_ok = load_user_config;
 	a->c = c;
+	a->cfg = c->cfg;
 	c->auth = a;
 	conn__set_state(c, CONN_AUTH_WAIT);
 	auth_pool_submit(c->w->vpn->auth, &a->req);
@@ -133,16 +161,26 @@ static const char *create_failure_text(enum session_create_result r)
 	}
 }
 
-static void login_succeeded(struct conn *c, const char *username, const char *group)
+static void login_succeeded(struct conn *c, const char *username, const char *group,
+			    struct session_config *sconf)
 {
 	struct vpn *v = c->w->vpn;
+	const struct config *scfg = config_get(c->cfg);
 	char cookie[COOKIE_B64_LEN + 1];
 	char set_cookie[128], set_webvpnc[192];
 	struct session *s;
 	struct buf body;
 	enum session_create_result r;
 
-	r = session_create(v->sessions, c->cfg, username, group, c->peer_ip, cookie, &s);
+	if (sconf) {
+		config_put(scfg);
+		if (config_derive(c->cfg, sconf, &scfg)) {
+			conn_close(c, "out of memory");
+			return;
+		}
+	}
+	r = session_create(v->sessions, scfg, username, group, c->peer_ip, cookie, &s);
+	config_put(scfg); /* the session holds its own reference */
 	if (r != SESSION_CREATED) {
 		log_msg(LOG_NOTICE, "conn %s: login of %s refused: %s", c->peer, username,
 			create_failure_text(r));
@@ -182,17 +220,22 @@ static void on_auth_done(struct auth_request *req)
 	struct conn *c = a->c;
 	enum auth_verdict verdict = req->verdict;
 	char username[AUTH_NAME_MAX], group[AUTH_GROUP_MAX];
+	struct session_config *sconf = a->sconf;
 
 	snprintf(username, sizeof(username), "%s", req->username);
 	snprintf(group, sizeof(group), "%s", req->group);
-	if (conn__auth_returned(c))
+	a->sconf = nullptr;
+	if (conn__auth_returned(c)) {
+		session_config_free(sconf);
 		return; /* the connection closed while the password was checked */
+	}
 	conn__set_state(c, CONN_HTTP);
 	switch (verdict) {
 	case AUTH_OK:
 		atomic_fetch_add_explicit(&c->w->stats.logins_ok, 1, memory_order_relaxed);
 		conn__sentry(c, SENTRY_EV_AUTH_OK);
-		login_succeeded(c, username, group);
+		login_succeeded(c, username, group, sconf);
+		sconf = nullptr; /* owned by the session's config now */
 		break;
 	case AUTH_DENIED:
 		c->auth_failures++;
@@ -215,6 +258,7 @@ static void on_auth_done(struct auth_request *req)
 		respond_form(c, "Login is not possible right now.");
 		break;
 	}
+	session_config_free(sconf);
 	if (c->state == CONN_HTTP)
 		conn__http_process(c); /* a request may have arrived meanwhile */
 }
@@ -430,6 +474,9 @@ static void handle_connect(struct conn *c, const struct http_request *req)
 	/* The tunnel runs on the configuration its session started with (reload, §issue 6). */
 	config_put(c->cfg);
 	c->cfg = config_get(s->cfg);
+	if (c->cfg->hostname_override) /* a per-user "hostname" wins over the client's */
+		snprintf(creq.hostname, sizeof(creq.hostname), "%s", c->cfg->hostname_override);
+	conn__limits_init(c);
 	c->slot = s->lease.slot;
 	c->mobile = creq.mobile;
 
