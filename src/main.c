@@ -50,6 +50,7 @@ struct server {
 	struct vpn *vpn;
 	struct sentry *sentry;
 	struct net_accel *accel;
+	struct sandbox_spawner *spawner; /* runs connect/disconnect scripts; nullptr = none */
 	struct ctl_vpn ctl_ctx;
 	struct ctl_server *ctl;
 	struct metrics_server *metrics;
@@ -195,6 +196,39 @@ static int drop_privileges(const struct config *cfg)
 	return 0;
 }
 
+static int run_script(void *ctx, const char *path, const char *const *env, int *status)
+{
+	return sandbox_spawner_run(ctx, path, env, status);
+}
+
+/* The script spawner: a small process forked while we are still root and unfiltered; later
+ * the server asks it to run the configured scripts (and only those). */
+static int start_spawner(struct server *s)
+{
+	const struct config *cfg = s->cfg;
+	const char *paths[4];
+	size_t n = 0;
+
+	if (cfg->connect_script)
+		paths[n++] = cfg->connect_script;
+	if (cfg->disconnect_script)
+		paths[n++] = cfg->disconnect_script;
+	if (cfg->host_update_script)
+		paths[n++] = cfg->host_update_script;
+	if (!n)
+		return 0;
+	paths[n] = nullptr;
+	struct sandbox_spawner_config sc = { .allowed_paths = paths, .timeout_ms = 30000 };
+	int ret = sandbox_spawner_start(&sc, &s->spawner);
+	if (ret) {
+		log_msg(LOG_ERR, "cannot start the script spawner: %s", strerror(-ret));
+		return ret;
+	}
+	s->vpn->run_script = run_script;
+	s->vpn->script_ctx = s->spawner;
+	return 0;
+}
+
 /* isolate-workers (ocserv's seccomp switch, default true): the whole server is filtered. */
 static int install_seccomp(const struct config *cfg)
 {
@@ -246,6 +280,10 @@ static const char *restart_only_change(const struct config *a, const struct conf
 		return "dtls-psk/dtls-legacy";
 	if (a->auth != b->auth || str_differs(a->auth_passwd, b->auth_passwd))
 		return "auth";
+	if (str_differs(a->connect_script, b->connect_script) ||
+	    str_differs(a->disconnect_script, b->disconnect_script) ||
+	    str_differs(a->host_update_script, b->host_update_script))
+		return "connect-script/disconnect-script/host-update-script";
 	if (str_differs(a->run_as_user, b->run_as_user) ||
 	    str_differs(a->run_as_group, b->run_as_group))
 		return "run-as-user/run-as-group";
@@ -502,7 +540,8 @@ static int server_start(struct server *s)
 		return ret;
 	/* Everything privileged is done: drop to run-as-user (before any thread exists, as
 	 * capabilities are per thread), then the seccomp filter every thread inherits. */
-	if ((ret = drop_privileges(cfg)) || (ret = install_seccomp(cfg)))
+	if ((ret = start_spawner(s)) || (ret = drop_privileges(cfg)) ||
+	    (ret = install_seccomp(cfg)))
 		return ret;
 	if ((ret = auth_pool_new(cfg, AUTH_THREADS, &s->auth)))
 		return ret;
@@ -535,6 +574,7 @@ static void server_stop(struct server *s)
 			close(s->sig_watch.fd);
 		loop_free(s->loop);
 	}
+	sandbox_spawner_stop(s->spawner);
 	net_accel_free(s->accel); /* links detach: nothing stays attached */
 	sentry_free(s->sentry);
 	tun_free(s->tun);

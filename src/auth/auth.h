@@ -38,6 +38,9 @@ struct auth_request {
 	/* Optional, on the pool thread right after AUTH_OK: blocking work that belongs to the login
 	 * (reading per-user configuration files). It may change verdict. */
 	void (*after_ok)(struct auth_request *req);
+	/* Optional: run this blocking job on the pool thread instead of a password check (scripts).
+	 * username/password are not looked at; verdict is whatever run sets. */
+	void (*run)(struct auth_request *req);
 	struct loop_call call; /* internal */
 	struct list_node node; /* internal */
 };

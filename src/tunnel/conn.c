@@ -131,6 +131,7 @@ static void conn_free(struct loop_call *call)
 	close(c->fd);
 	buf_fini(&c->in);
 	buf_fini(&c->out);
+	buf_fini(&c->pend.head);
 	config_put(c->cfg);
 	list_del(&c->node);
 	c->w->n_conns--;
@@ -146,6 +147,7 @@ static void conn_release_tunnel(struct conn *c, bool invalidate)
 	if (!c->session)
 		return;
 	if (w->slot_conn[c->slot] == c) {
+		conn__disconnect_script(c); /* the tunnel really ends (not a takeover) */
 		w->slot_conn[c->slot] = nullptr;
 		uint16_t mine = (uint16_t)(w->idx + 1);
 		/* Only the current owner clears: after a takeover the slot belongs elsewhere. */
@@ -182,6 +184,11 @@ static void conn_close_ex(struct conn *c, const char *reason, bool invalidate)
 void conn_close(struct conn *c, const char *reason)
 {
 	conn_close_ex(c, reason, false);
+}
+
+void conn__close_invalidate(struct conn *c, const char *reason)
+{
+	conn_close_ex(c, reason, true);
 }
 
 int conn__queue_raw(struct conn *c, const void *data, size_t len)

@@ -73,6 +73,15 @@ struct conn {
 	uint64_t last_data_ns;
 	uint64_t dpd_sent_ns; /* 0 = none outstanding */
 	struct dtls_state dtls;
+	/* A CONNECT whose reply waits for the connect-script. */
+	struct connect_pending {
+		struct buf head; /* the rendered "200 CONNECTED" reply */
+		int prev_worker;
+		unsigned data_mtu;
+		bool has_v4, has_v6;
+		char hostname[64];
+		char user_agent[128];
+	} pend;
 	/* rx-/tx-data-per-sec (per-user config): token buckets in bytes */
 	struct rate_bucket {
 		uint64_t rate; /* bytes/s, 0 = unlimited */
@@ -107,6 +116,14 @@ extern const char *const conn_state_name[CONN__COUNT];
 bool conn__auth_returned(struct conn *c);
 /* A DATA packet from the client (over TLS or DTLS): checks, counters, TUN write. */
 void conn__tunnel_data(struct conn *c, const uint8_t *pkt, size_t len, bool over_dtls);
+/* Finish a CONNECT whose reply is in c->pend: queue it, take the slot, start the tunnel. */
+void conn__connect_finish(struct conn *c);
+/* Close and invalidate the session's cookie (a refused login). */
+void conn__close_invalidate(struct conn *c, const char *reason);
+/* conn_script.c: run the connect-script for c (reply waits in c->pend); false = no script. */
+bool conn__connect_script_start(struct conn *c);
+/* conn_script.c: the tunnel of s went away: run the disconnect-script (fire and forget). */
+void conn__disconnect_script(struct conn *c);
 /* Set the bandwidth limits from the session's configuration. */
 void conn__limits_init(struct conn *c);
 /* Report an event about the peer to sentry; true when the peer is now banned (close it). */

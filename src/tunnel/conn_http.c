@@ -433,7 +433,6 @@ static void handle_connect(struct conn *c, const struct http_request *req)
 	struct mtu_result mtu;
 	struct session *s;
 	struct cookie ck;
-	struct buf head;
 	uint64_t gen;
 	int prev_worker, ret;
 	size_t n = 0;
@@ -512,29 +511,51 @@ static void handle_connect(struct conn *c, const struct http_request *req)
 		.session_remaining_s = remaining,
 		.dtls = &dtls_reply,
 	};
-	buf_init(&head, RESPONSE_BODY_MAX);
-	ret = cstp_reply_render(&head, &reply);
-	char creq_hostname[sizeof(creq.hostname)];
-	memcpy(creq_hostname, creq.hostname, sizeof(creq_hostname));
+	struct connect_pending *p = &c->pend;
+	buf_init(&p->head, RESPONSE_BODY_MAX);
+	ret = cstp_reply_render(&p->head, &reply);
+	p->prev_worker = prev_worker;
+	p->data_mtu = mtu.data_mtu;
+	p->has_v4 = reply.has_v4;
+	p->has_v6 = reply.has_v6;
+	snprintf(p->hostname, sizeof(p->hostname), "%s", creq.hostname);
+	snprintf(p->user_agent, sizeof(p->user_agent), "%s",
+		 http_request_header(req, "User-Agent") ? http_request_header(req, "User-Agent")
+							: "");
 	explicit_bzero(&creq, sizeof(creq));
 	explicit_bzero(&dtls_reply, sizeof(dtls_reply));
-	if (ret || conn__queue_raw(c, buf_head(&head), buf_used(&head))) {
-		buf_fini(&head);
+	if (ret) {
 		conn_close(c, "cannot build the CONNECT reply");
 		return;
 	}
-	buf_fini(&head);
-	take_slot(c, s, prev_worker);
-	session_tunnel_info_set(v->sessions, s, c->peer_ip, http_request_header(req, "User-Agent"),
-				creq_hostname, tls_conn_cipher(c->tls), mtu.data_mtu);
+	if (conn__connect_script_start(c))
+		return; /* conn__connect_finish() runs when the connect-script says yes */
+	conn__connect_finish(c);
+}
+
+void conn__connect_finish(struct conn *c)
+{
+	struct connect_pending *p = &c->pend;
+	struct session *s = c->session;
+	struct vpn *v = c->w->vpn;
+	int ret = conn__queue_raw(c, buf_head(&p->head), buf_used(&p->head));
+
+	buf_fini(&p->head);
+	if (ret) {
+		conn_close(c, "cannot queue the CONNECT reply");
+		return;
+	}
+	take_slot(c, s, p->prev_worker);
+	session_tunnel_info_set(v->sessions, s, c->peer_ip, p->user_agent, p->hostname,
+				tls_conn_cipher(c->tls), p->data_mtu);
 	char a4[INET_ADDRSTRLEN] = "-", a6[INET6_ADDRSTRLEN] = "-";
-	if (reply.has_v4)
+	if (p->has_v4)
 		inet_ntop(AF_INET, &s->lease.v4, a4, sizeof(a4));
-	if (reply.has_v6)
+	if (p->has_v6)
 		inet_ntop(AF_INET6, &s->lease.v6, a6, sizeof(a6));
 	log_msg(LOG_INFO,
 		"conn %s (session %llu, %s): tunnel up on worker %u, ipv4 %s, ipv6 %s, mtu %u, dtls %s",
-		c->peer, (unsigned long long)s->id, s->username, c->w->idx, a4, a6, mtu.data_mtu,
+		c->peer, (unsigned long long)s->id, s->username, c->w->idx, a4, a6, p->data_mtu,
 		c->dtls.mode == DTLS_MODE_PSK	   ? "psk"
 		: c->dtls.mode == DTLS_MODE_LEGACY ? "legacy"
 						   : "off");

@@ -41,6 +41,10 @@ struct vpn {
 	struct dtls_server *dtls;	     /* borrowed; nullptr = no DTLS */
 	struct sentry *sentry;		     /* borrowed; nullptr = no intrusion prevention */
 	struct net_accel *accel;	     /* borrowed; nullptr = no eBPF */
+	/* Runs a connect/disconnect script to completion (blocking; called on the auth pool's
+	 * threads): 0 and its exit status, or -errno. nullptr = scripts cannot run. */
+	int (*run_script)(void *ctx, const char *path, const char *const *env, int *status);
+	void *script_ctx;
 	struct session_registry *sessions;   /* owned (vpn_new/vpn_free) */
 	unsigned n_workers;
 	struct worker **workers;	     /* owned */
