@@ -321,8 +321,10 @@ void conn__tunnel_data(struct conn *c, const uint8_t *pkt, size_t len, bool over
 		bool local = ip.family == AF_INET6 &&
 			     ((ip.src[0] == 0xfe && (ip.src[1] & 0xc0) == 0x80) ||
 			      IN6_IS_ADDR_UNSPECIFIED((const struct in6_addr *)ip.src));
-		w->spoof_drops++;
-		if (!local && !((w->spoof_drops - 1) & 1023)) /* 1 in 1024: no log flood */
+		if (local)
+			return;
+		/* The first, then one in 1024: a spoofing client cannot flood the log. */
+		if (!(w->spoof_drops++ & 1023))
 			conn_log(c, LOG_NOTICE, "dropped packet with a source address not its lease");
 		return;
 	}
