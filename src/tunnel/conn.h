@@ -24,6 +24,7 @@ struct conn_auth {
 	struct conn *c;
 	const struct config *cfg;	/* the connection's (it outlives the request) */
 	struct session_config *sconf; /* per-user/per-group settings, nullptr = none */
+	char group_select[128];	      /* the group the user picked in the form ("" = none) */
 };
 
 enum conn_state : uint8_t {

@@ -69,9 +69,13 @@ static void respond_status(struct conn *c, int status, const char *reason, bool 
 
 static const struct http_header transcend[] = { { "X-Transcend-Version", "1" } };
 
+enum { FORM_GROUPS_MAX = 64 };
+
 static void respond_form(struct conn *c, const char *error)
 {
 	const struct config *cfg = c->cfg;
+	const char *groups[FORM_GROUPS_MAX];
+	size_t n = 0;
 	struct xml_auth_form f = {
 		.message = login_message,
 		.error = error,
@@ -80,7 +84,16 @@ static void respond_form(struct conn *c, const char *error)
 	};
 	struct buf body;
 
-	(void)cfg;
+	/* select-group: the group list of the form (§2.6); the default group first. */
+	if (cfg->default_select_group)
+		groups[n++] = cfg->default_select_group;
+	for (size_t i = 0; i < cfg->select_groups_len && n < FORM_GROUPS_MAX; i++)
+		groups[n++] = cfg->select_groups[i].name;
+	if (n) {
+		f.groups = groups;
+		f.n_groups = n;
+		f.selected_group = groups[0];
+	}
 	buf_init(&body, RESPONSE_BODY_MAX);
 	if (xml_auth_form_render(&body, &f)) {
 		buf_fini(&body);
@@ -96,6 +109,42 @@ static void respond_form(struct conn *c, const char *error)
 
 static void on_auth_done(struct auth_request *req);
 
+/* Whether group is one of the comma-separated groups of the password file entry. */
+static bool group_is_member(const char *groups, const char *group)
+{
+	size_t len = strlen(group);
+
+	for (const char *p = groups; *p;) {
+		size_t n = strcspn(p, ",");
+		if (n == len && !strncmp(p, group, len))
+			return true;
+		p += n;
+		p += *p == ',';
+	}
+	return false;
+}
+
+/* select-group (§2.6): the user picked a group in the form. It must be one of the user's
+ * groups (or the configured default group); the session then runs in that group. */
+static void apply_group_choice(struct conn_auth *a, struct auth_request *req)
+{
+	const struct config *cfg = a->cfg;
+
+	if (!a->group_select[0])
+		return;
+	if (cfg->default_select_group && !strcmp(a->group_select, cfg->default_select_group)) {
+		req->group[0] = '\0';
+		return;
+	}
+	if (!group_is_member(req->group, a->group_select)) {
+		log_msg(LOG_NOTICE, "login of %s refused: not a member of group %s", req->username,
+			a->group_select);
+		req->verdict = AUTH_DENIED;
+		return;
+	}
+	snprintf(req->group, sizeof(req->group), "%s", a->group_select);
+}
+
 /* On the auth pool thread: the per-user and per-group files (config-per-user/-group), merged
  * over the global settings. A broken file refuses the login, as ocserv does. */
 static void load_user_config(struct auth_request *req)
@@ -106,7 +155,8 @@ static void load_user_config(struct auth_request *req)
 	char err[CONFIG_ERR_LEN];
 	int ret = 0;
 
-	if (!cfg->config_per_user && !cfg->config_per_group)
+	apply_group_choice(a, req);
+	if (req->verdict != AUTH_OK || (!cfg->config_per_user && !cfg->config_per_group))
 		return;
 	if (cfg->config_per_user)
 		ret = group_config_load(cfg, GROUP_CONFIG_USER, req->username, &usr, err);
@@ -142,6 +192,7 @@ static void login_start(struct conn *c, const struct xml_auth_msg *m)
 	a->req.after_ok = load_user_config;
 	a->c = c;
 	a->cfg = c->cfg;
+	snprintf(a->group_select, sizeof(a->group_select), "%s", m->group_select);
 	c->auth = a;
 	conn__set_state(c, CONN_AUTH_WAIT);
 	auth_pool_submit(c->w->vpn->auth, &a->req);
