@@ -50,8 +50,9 @@ if [ ! -s "$run/ocserv.conf" ]; then
 # ocserv-modern quickstart configuration (ocserv.conf syntax; see docs/CONFIG.md).
 auth = "plain[passwd=$run/ocpasswd]"
 tcp-port = $port
-# DTLS is not implemented yet: TLS (CSTP) only.
-udp-port = 0
+# DTLS (UDP) on the same port number as TLS.
+udp-port = $port
+occtl-socket-file = $run/occtl.socket
 server-cert = $run/certs/server-cert.pem
 server-key = $run/certs/server-key.pem
 device = vpns
@@ -83,7 +84,9 @@ fi
 
 cat <<MSG
 
-ocserv-modern listens on TCP port $port. Connect from another machine (as root) with:
+ocserv-modern listens on TCP and UDP port $port. Manage it with:
+  $top/build/release/tools/occtl/occtl -s $run/occtl.socket show users
+Connect from another machine (as root) with:
 
   echo '$pw' | openconnect --servercert $pin --user test --passwd-on-stdin https://$host:$port
 
