@@ -65,32 +65,31 @@ struct server {
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: ocserv-modern [options]\n"
-		"  -c, --config FILE     configuration file (default /etc/ocserv/ocserv.conf)\n"
-		"  -f, --foreground      do not fork into the background; log to stderr\n"
-		"  -d, --debug N         debug level (1..9999, as ocserv; >= 3 logs debug)\n"
-		"  -t, --test-config     check the configuration and exit\n"
-		"  -p, --pid-file FILE   write the process id to FILE\n"
-		"  -v, --version         print the version and exit\n"
-		"  -h, --help            this text\n");
+	fprintf(f, "Usage: ocserv-modern [options]\n"
+		   "  -c, --config FILE     configuration file (default /etc/ocserv/ocserv.conf)\n"
+		   "  -f, --foreground      do not fork into the background; log to stderr\n"
+		   "  -d, --debug N         debug level (1..9999, as ocserv; >= 3 logs debug)\n"
+		   "  -t, --test-config     check the configuration and exit\n"
+		   "  -p, --pid-file FILE   write the process id to FILE\n"
+		   "  -v, --version         print the version and exit\n"
+		   "  -h, --help            this text\n");
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longs[] = {
-		{ "config", required_argument, nullptr, 'c' },
-		{ "foreground", no_argument, nullptr, 'f' },
-		{ "debug", required_argument, nullptr, 'd' },
-		{ "test-config", no_argument, nullptr, 't' },
-		{ "pid-file", required_argument, nullptr, 'p' },
-		{ "version", no_argument, nullptr, 'v' },
-		{ "help", no_argument, nullptr, 'h' },
+		{"config", required_argument, nullptr, 'c'},
+		{"foreground", no_argument, nullptr, 'f'},
+		{"debug", required_argument, nullptr, 'd'},
+		{"test-config", no_argument, nullptr, 't'},
+		{"pid-file", required_argument, nullptr, 'p'},
+		{"version", no_argument, nullptr, 'v'},
+		{"help", no_argument, nullptr, 'h'},
 		{},
 	};
 	int ch;
 
-	*o = (struct options){ .config_path = "/etc/ocserv/ocserv.conf" };
+	*o = (struct options){.config_path = "/etc/ocserv/ocserv.conf"};
 	while ((ch = getopt_long(argc, argv, "c:fd:tp:vh", longs, nullptr)) != -1) {
 		char *end;
 		switch (ch) {
@@ -104,7 +103,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 			errno = 0;
 			long d = strtol(optarg, &end, 10);
 			if (errno || *end || d < 0 || d > 9999) {
-				fprintf(stderr, "ocserv-modern: -d: not a debug level: %s\n", optarg);
+				fprintf(stderr, "ocserv-modern: -d: not a debug level: %s\n",
+					optarg);
 				return 1;
 			}
 			o->debug = (int)d;
@@ -145,7 +145,7 @@ static unsigned worker_count(const struct config *cfg)
 /* The TUN MTU: the data MTU a client on a plain IPv4 link of the configured MTU gets. */
 static unsigned tun_mtu_for(const struct config *cfg)
 {
-	struct mtu_input in = { .cfg_mtu = cfg->mtu, .have_ipv6_lease = cfg->have_ipv6 };
+	struct mtu_input in = {.cfg_mtu = cfg->mtu, .have_ipv6_lease = cfg->have_ipv6};
 	struct mtu_result r;
 
 	if (mtu_compute(&in, &r))
@@ -218,7 +218,7 @@ static int start_spawner(struct server *s)
 	if (!n)
 		return 0;
 	paths[n] = nullptr;
-	struct sandbox_spawner_config sc = { .allowed_paths = paths, .timeout_ms = 30000 };
+	struct sandbox_spawner_config sc = {.allowed_paths = paths, .timeout_ms = 30000};
 	int ret = sandbox_spawner_start(&sc, &s->spawner);
 	if (ret) {
 		log_msg(LOG_ERR, "cannot start the script spawner: %s", strerror(-ret));
@@ -289,7 +289,8 @@ static const char *restart_only_change(const struct config *a, const struct conf
 		return "run-as-user/run-as-group";
 	if (a->enable_ebpf != b->enable_ebpf || a->ebpf_xdp_mode != b->ebpf_xdp_mode)
 		return "enable-ebpf/ebpf-xdp-mode";
-	if (a->use_occtl != b->use_occtl || str_differs(a->occtl_socket_file, b->occtl_socket_file) ||
+	if (a->use_occtl != b->use_occtl ||
+	    str_differs(a->occtl_socket_file, b->occtl_socket_file) ||
 	    str_differs(a->metrics_listen, b->metrics_listen))
 		return "use-occtl/occtl-socket-file/metrics-listen";
 	if (a->max_ban_score != b->max_ban_score || a->ban_reset_time_s != b->ban_reset_time_s ||
@@ -298,7 +299,8 @@ static const char *restart_only_change(const struct config *a, const struct conf
 	    a->rate_limit_ms != b->rate_limit_ms || a->min_reauth_time_s != b->min_reauth_time_s ||
 	    a->enable_wolfsentry != b->enable_wolfsentry ||
 	    str_differs(a->wolfsentry_config, b->wolfsentry_config))
-		return "ban settings (max-ban-score, ban-*, rate-limit-ms, min-reauth-time, wolfsentry)";
+		return "ban settings (max-ban-score, ban-*, rate-limit-ms, min-reauth-time, "
+		       "wolfsentry)";
 	return nullptr;
 }
 
@@ -322,14 +324,17 @@ static int server_reload(void *ctx, char *err, size_t err_len)
 	key = restart_only_change(cur, next);
 	config_put(cur);
 	if (key) {
-		log_msg(LOG_ERR, "reload refused, configuration unchanged: %s: changing it needs a "
-				 "restart", key);
+		log_msg(LOG_ERR,
+			"reload refused, configuration unchanged: %s: changing it needs a "
+			"restart",
+			key);
 		snprintf(err, err_len, "%s: changing it needs a restart", key);
 		config_put(next);
 		return -EINVAL;
 	}
 	vpn_config_replace(s->vpn, next);
-	log_msg(LOG_NOTICE, "configuration reloaded from %s: new sessions use it", s->opt.config_path);
+	log_msg(LOG_NOTICE, "configuration reloaded from %s: new sessions use it",
+		s->opt.config_path);
 	return 0;
 }
 
@@ -339,7 +344,8 @@ static void on_tick(struct timer *t)
 
 	vpn_tick(s->vpn);
 	if (s->sentry)
-		sentry_expire(s->sentry, clock_now_ns()); /* expiries reach the XDP map via the hook */
+		sentry_expire(s->sentry,
+			      clock_now_ns()); /* expiries reach the XDP map via the hook */
 	loop_timer_arm(s->loop, &s->tick, loop_now_ns(s->loop) + NS_PER_SEC);
 }
 
@@ -375,7 +381,8 @@ static void on_ban_change(void *ctx, enum sentry_ban_change what, const struct s
 	sentry_addr_format(addr, text);
 	if (what == SENTRY_BAN_ADDED) {
 		atomic_fetch_add(&s->ctl_ctx.bans_added, 1);
-		log_msg(LOG_NOTICE, "sentry: banned %s%s", text, expires_ns ? "" : " until unbanned");
+		log_msg(LOG_NOTICE, "sentry: banned %s%s", text,
+			expires_ns ? "" : " until unbanned");
 	} else {
 		log_msg(LOG_INFO, "sentry: ban on %s %s", text,
 			what == SENTRY_BAN_EXPIRED ? "expired" : "lifted");
@@ -450,7 +457,8 @@ static int setup_signals(struct server *s)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
-	/* Blocked before the workers start, so they inherit the mask and only signalfd sees them. */
+	/* Blocked before the workers start, so they inherit the mask and only signalfd sees them.
+	 */
 	if (pthread_sigmask(SIG_BLOCK, &set, nullptr))
 		return -EINVAL;
 	signal(SIGPIPE, SIG_IGN);

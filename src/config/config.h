@@ -58,7 +58,7 @@ enum cfg_tristate : uint8_t {
 };
 
 struct config {
-	char *path; /* the file it came from */
+	char *path;	       /* the file it came from */
 	_Atomic unsigned refs; /* config_get/config_put; 1 after config_load */
 	/* A per-session config (config_derive): the base it overlays and the settings it owns. */
 	const struct config *derived_base;
@@ -139,8 +139,8 @@ struct config {
 	unsigned ban_points_connection;	    /* default 1 */
 	unsigned ban_points_kkdcp;	    /* default 1 */
 	unsigned rate_limit_ms;		    /* 0 = no limit */
-	enum cfg_tristate enable_ebpf; /* default auto: use eBPF when the kernel allows */
-	enum cfg_xdp_mode ebpf_xdp_mode; /* default CFG_XDP_AUTO */
+	enum cfg_tristate enable_ebpf;	    /* default auto: use eBPF when the kernel allows */
+	enum cfg_xdp_mode ebpf_xdp_mode;    /* default CFG_XDP_AUTO */
 	bool enable_wolfsentry;
 	char *wolfsentry_config; /* path of the JSON rule file */
 	/* Per-user/per-group only (config_derive); never set by the main file. */

@@ -11,13 +11,13 @@ uint8_t buf__empty[1];
 
 void buf_init(struct buf *b, size_t max)
 {
-	*b = (struct buf){ .max = max };
+	*b = (struct buf){.max = max};
 }
 
 void buf_fini(struct buf *b)
 {
 	free(b->data);
-	*b = (struct buf){ .max = b->max };
+	*b = (struct buf){.max = b->max};
 }
 
 int buf_reserve(struct buf *b, size_t n)

@@ -14,9 +14,8 @@ static _Atomic int log_max_level = LOG_INFO;
 static _Atomic int log_sink_kind = LOG_SINK_STDERR;
 
 static const char *const level_names[] = {
-	[LOG_EMERG] = "emerg", [LOG_ALERT] = "alert", [LOG_CRIT] = "crit",
-	[LOG_ERR] = "error",   [LOG_WARNING] = "warn", [LOG_NOTICE] = "notice",
-	[LOG_INFO] = "info",   [LOG_DEBUG] = "debug",
+	[LOG_EMERG] = "emerg",	[LOG_ALERT] = "alert",	 [LOG_CRIT] = "crit", [LOG_ERR] = "error",
+	[LOG_WARNING] = "warn", [LOG_NOTICE] = "notice", [LOG_INFO] = "info", [LOG_DEBUG] = "debug",
 };
 
 void log_setup(enum log_sink sink, int max_level)

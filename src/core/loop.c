@@ -120,7 +120,7 @@ static void on_wake(struct loop_watch *w, uint32_t events)
 		list_init(&l->mbox);
 	}
 	pthread_mutex_unlock(&l->mbox_lock);
-	list_for_each_safe(pos, tmp, &batch) {
+	list_for_each_safe (pos, tmp, &batch) {
 		struct loop_call *c = list_entry(pos, struct loop_call, node);
 		list_del(pos);
 		c->fn(c);
@@ -176,10 +176,9 @@ void loop_free(struct loop *l)
 	free(l);
 }
 
-int loop_watch_add(struct loop *l, struct loop_watch *w, int fd, uint32_t events,
-		   loop_event_fn *fn)
+int loop_watch_add(struct loop *l, struct loop_watch *w, int fd, uint32_t events, loop_event_fn *fn)
 {
-	struct epoll_event ev = { .events = events, .data.ptr = w };
+	struct epoll_event ev = {.events = events, .data.ptr = w};
 
 	w->fd = fd;
 	w->events = events;
@@ -191,7 +190,7 @@ int loop_watch_add(struct loop *l, struct loop_watch *w, int fd, uint32_t events
 
 int loop_watch_mod(struct loop *l, struct loop_watch *w, uint32_t events)
 {
-	struct epoll_event ev = { .events = events, .data.ptr = w };
+	struct epoll_event ev = {.events = events, .data.ptr = w};
 
 	if (w->events == events)
 		return 0;
@@ -252,7 +251,7 @@ static void run_deferred(struct loop *l)
 	batch.next->prev = &batch;
 	batch.prev->next = &batch;
 	list_init(&l->deferred);
-	list_for_each_safe(pos, tmp, &batch) {
+	list_for_each_safe (pos, tmp, &batch) {
 		struct loop_call *c = list_entry(pos, struct loop_call, node);
 		list_del(pos);
 		c->fn(c);

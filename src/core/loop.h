@@ -51,7 +51,7 @@ void loop_watch_del(struct loop *l, struct loop_watch *w);
 
 static inline void timer_init(struct timer *t, timer_fn *fn)
 {
-	*t = (struct timer){ .fn = fn };
+	*t = (struct timer){.fn = fn};
 }
 static inline bool timer_is_armed(const struct timer *t)
 {

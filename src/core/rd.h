@@ -14,7 +14,7 @@ struct rd {
 
 static inline struct rd rd_make(const void *data, size_t len)
 {
-	return (struct rd){ .p = data, .left = len };
+	return (struct rd){.p = data, .left = len};
 }
 
 static inline bool rd_u8(struct rd *r, uint8_t *out)

@@ -134,17 +134,17 @@ static int kick_matching(struct ctl_vpn *cv, const struct session_match *m, bool
 
 static int op_disconnect_user(void *ctx, const char *name, bool terminate)
 {
-	return kick_matching(ctx, &(struct session_match){ .username = name }, terminate);
+	return kick_matching(ctx, &(struct session_match){.username = name}, terminate);
 }
 
 static int op_disconnect_id(void *ctx, uint32_t id, bool terminate)
 {
-	return kick_matching(ctx, &(struct session_match){ .id = id }, terminate);
+	return kick_matching(ctx, &(struct session_match){.id = id}, terminate);
 }
 
 static int op_terminate_session(void *ctx, const char *sid)
 {
-	return kick_matching(ctx, &(struct session_match){ .sid = sid }, true);
+	return kick_matching(ctx, &(struct session_match){.sid = sid}, true);
 }
 
 static int op_list_sessions(void *ctx, struct ctl_session **arr, size_t *n)
@@ -175,10 +175,10 @@ static int op_list_sessions(void *ctx, struct ctl_session **arr, size_t *n)
 				      ? 0
 				      : wall + (time_t)((sv->expires_ns - now) / NS_PER_SEC);
 		snprintf(cs->state, sizeof(cs->state), "%s",
-			 sv->invalid	    ? "invalid"
-			 : sv->attached	    ? "connected"
+			 sv->invalid	   ? "invalid"
+			 : sv->attached	   ? "connected"
 			 : sv->tunnel_seen ? "disconnected"
-					    : "authenticated");
+					   : "authenticated");
 		cs->valid = !sv->invalid;
 		cs->in_use = sv->attached;
 		cs->activated = sv->tunnel_seen;
@@ -202,8 +202,8 @@ static int op_status(void *ctx, struct ctl_status *st)
 	struct session_view *views;
 	ssize_t count = session_registry_list(cv->vpn->sessions, &views);
 
-	*st = (struct ctl_status){ .pid = getpid(), .up_since = cv->up_since,
-				   .last_reset = cv->up_since };
+	*st = (struct ctl_status){
+		.pid = getpid(), .up_since = cv->up_since, .last_reset = cv->up_since};
 	if (count < 0)
 		return (int)count;
 	for (ssize_t i = 0; i < count; i++) {
@@ -346,14 +346,14 @@ void ctl_vpn_metrics_fill(void *ctx, struct metrics_snapshot *s)
 		const struct session_view *sv = &views[i];
 		if (sv->invalid)
 			continue;
-		s->sessions[sv->attached	 ? METRICS_SESS_ACTIVE
+		s->sessions[sv->attached      ? METRICS_SESS_ACTIVE
 			    : sv->tunnel_seen ? METRICS_SESS_DETACHED
 					      : METRICS_SESS_AUTHENTICATED]++;
 	}
 	if (count >= 0)
 		free(views);
-	s->n_workers = cv->vpn->n_workers < METRICS_MAX_WORKERS ? cv->vpn->n_workers
-								 : METRICS_MAX_WORKERS;
+	s->n_workers =
+		cv->vpn->n_workers < METRICS_MAX_WORKERS ? cv->vpn->n_workers : METRICS_MAX_WORKERS;
 	for (unsigned w = 0; w < s->n_workers; w++) {
 		const struct vpn_stats *ws = vpn_worker_stats(cv->vpn, w);
 		s->logins_ok += atomic_load_explicit(&ws->logins_ok, memory_order_relaxed);
@@ -367,12 +367,13 @@ void ctl_vpn_metrics_fill(void *ctx, struct metrics_snapshot *s)
 			}
 		}
 		for (int b = 0; b < VPN_HS_BUCKETS; b++)
-			s->hs_bucket[b] += atomic_load_explicit(&ws->hs_bucket[b],
-								memory_order_relaxed);
+			s->hs_bucket[b] +=
+				atomic_load_explicit(&ws->hs_bucket[b], memory_order_relaxed);
 		s->hs_overflow += atomic_load_explicit(&ws->hs_overflow, memory_order_relaxed);
-		s->hs_sum_s += (double)atomic_load_explicit(&ws->hs_sum_us, memory_order_relaxed) /
-			       1e6;
-		s->dtls_fallbacks += atomic_load_explicit(&ws->dtls_fallbacks, memory_order_relaxed);
+		s->hs_sum_s +=
+			(double)atomic_load_explicit(&ws->hs_sum_us, memory_order_relaxed) / 1e6;
+		s->dtls_fallbacks +=
+			atomic_load_explicit(&ws->dtls_fallbacks, memory_order_relaxed);
 		s->workers[w].connections =
 			atomic_load_explicit(&ws->connections, memory_order_relaxed);
 		s->workers[w].queue_drops = atomic_load_explicit(&ws->drops, memory_order_relaxed);

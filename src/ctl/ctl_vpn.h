@@ -16,7 +16,7 @@ struct ctl_vpn {
 	struct vpn *vpn;       /* borrowed */
 	struct sentry *sentry; /* borrowed; nullptr = no bans */
 	time_t up_since;
-	const char *device; /* TUN name */
+	const char *device;	     /* TUN name */
 	_Atomic uint64_t bans_added; /* counted by the sentry ban hook (any thread) */
 	/* Provided by main.c: */
 	int (*reload)(void *ctx, char *err, size_t err_len);

@@ -50,8 +50,8 @@ static bool seen_iface(const struct net_accel *a, const char *name)
 static int attach_guards(struct net_accel *a, const struct config *cfg, const char *tun_name)
 {
 	struct bpf_guard_limits lim = {
-		.tcp_ports = { cfg->tcp_port },
-		.udp_ports = { cfg->udp_port },
+		.tcp_ports = {cfg->tcp_port},
+		.udp_ports = {cfg->udp_port},
 		/* Generous: only floods trip it; sentry's rules decide bans. */
 		.rate_per_s = 200,
 		.burst = 400,
@@ -70,8 +70,8 @@ static int attach_guards(struct net_accel *a, const struct config *cfg, const ch
 		if (!ret)
 			ret = bpf_guard_limits_set(g, &lim);
 		if (ret) {
-			log_msg(LOG_WARNING, "eBPF: cannot attach xdp_guard to %s: %s", ifa->ifa_name,
-				strerror(-ret));
+			log_msg(LOG_WARNING, "eBPF: cannot attach xdp_guard to %s: %s",
+				ifa->ifa_name, strerror(-ret));
 			break;
 		}
 		snprintf(a->ifnames[a->n_guards], IF_NAMESIZE, "%s", ifa->ifa_name);
@@ -107,7 +107,8 @@ int net_accel_new(const struct config *cfg, struct tun *tun, struct net_accel **
 			log_msg(LOG_ERR, "enable-ebpf = true, but eBPF is unavailable: %s", why);
 			return -EOPNOTSUPP;
 		}
-		log_msg(LOG_NOTICE, "eBPF unavailable (%s): bans and checks run in user space", why);
+		log_msg(LOG_NOTICE, "eBPF unavailable (%s): bans and checks run in user space",
+			why);
 		return 0;
 	}
 	a = calloc(1, sizeof(*a));

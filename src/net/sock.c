@@ -26,8 +26,8 @@ static int sock_opt_on(int fd, int level, int name)
 }
 
 /* Socket, options, bind (and listen, for TCP) on one address. On success *fd_out owns it. */
-static int sock_listen_addr(int type, const struct sockaddr *sa, socklen_t salen,
-			    bool v6only_off, bool reuseport, int *fd_out)
+static int sock_listen_addr(int type, const struct sockaddr *sa, socklen_t salen, bool v6only_off,
+			    bool reuseport, int *fd_out)
 {
 	int fd, ret;
 
@@ -114,8 +114,8 @@ int sock_listen_udp(const char *host, uint16_t port, bool reuseport, int *fd_out
 	return sock_listen(SOCK_DGRAM, host, port, reuseport, fd_out);
 }
 
-int sock_udp_connect(const struct sockaddr *local, socklen_t local_len,
-		     const struct sockaddr *peer, socklen_t peer_len, int *fd_out)
+int sock_udp_connect(const struct sockaddr *local, socklen_t local_len, const struct sockaddr *peer,
+		     socklen_t peer_len, int *fd_out)
 {
 	int fd, ret;
 

@@ -22,23 +22,25 @@
 
 enum {
 	CONN_READ_CHUNK = 16384 + 64,
-	CONN_READ_BUDGET = 64,	       /* TLS records per readiness event: fairness between clients */
-	CONN_REQUEST_S = 30,	       /* a started HTTP request must be complete within this */
-	CONN_HANDSHAKE_S = 30,	       /* TLS handshake deadline (slow clients, slowloris) */
+	CONN_READ_BUDGET = 64, /* TLS records per readiness event: fairness between clients */
+	CONN_REQUEST_S = 30,   /* a started HTTP request must be complete within this */
+	CONN_HANDSHAKE_S = 30, /* TLS handshake deadline (slow clients, slowloris) */
 };
 
 const char *const conn_state_name[CONN__COUNT] = {
-	[CONN_TLS_HANDSHAKE] = "tls-handshake", [CONN_HTTP] = "http",
-	[CONN_AUTH_WAIT] = "auth-wait",		[CONN_TUNNEL] = "tunnel",
+	[CONN_TLS_HANDSHAKE] = "tls-handshake",
+	[CONN_HTTP] = "http",
+	[CONN_AUTH_WAIT] = "auth-wait",
+	[CONN_TUNNEL] = "tunnel",
 	[CONN_CLOSING] = "closing",
 };
 
 /* Legal moves: [from][to]. */
 static const bool conn_moves[CONN__COUNT][CONN__COUNT] = {
-	[CONN_TLS_HANDSHAKE] = { [CONN_HTTP] = true, [CONN_CLOSING] = true },
-	[CONN_HTTP] = { [CONN_AUTH_WAIT] = true, [CONN_TUNNEL] = true, [CONN_CLOSING] = true },
-	[CONN_AUTH_WAIT] = { [CONN_HTTP] = true, [CONN_CLOSING] = true },
-	[CONN_TUNNEL] = { [CONN_CLOSING] = true },
+	[CONN_TLS_HANDSHAKE] = {[CONN_HTTP] = true, [CONN_CLOSING] = true},
+	[CONN_HTTP] = {[CONN_AUTH_WAIT] = true, [CONN_TUNNEL] = true, [CONN_CLOSING] = true},
+	[CONN_AUTH_WAIT] = {[CONN_HTTP] = true, [CONN_CLOSING] = true},
+	[CONN_TUNNEL] = {[CONN_CLOSING] = true},
 };
 
 void conn_log(const struct conn *c, int level, const char *fmt, ...)
@@ -78,8 +80,8 @@ void conn__limits_init(struct conn *c)
 {
 	uint64_t now = loop_now_ns(c->w->loop);
 
-	c->rx_limit = (struct rate_bucket){ .rate = c->cfg->rx_data_per_sec, .last_ns = now };
-	c->tx_limit = (struct rate_bucket){ .rate = c->cfg->tx_data_per_sec, .last_ns = now };
+	c->rx_limit = (struct rate_bucket){.rate = c->cfg->rx_data_per_sec, .last_ns = now};
+	c->tx_limit = (struct rate_bucket){.rate = c->cfg->tx_data_per_sec, .last_ns = now};
 	c->rx_limit.tokens = c->rx_limit.rate;
 	c->tx_limit.tokens = c->tx_limit.rate;
 }
@@ -325,7 +327,8 @@ void conn__tunnel_data(struct conn *c, const uint8_t *pkt, size_t len, bool over
 			return;
 		/* The first, then one in 1024: a spoofing client cannot flood the log. */
 		if (!(w->spoof_drops++ & 1023))
-			conn_log(c, LOG_NOTICE, "dropped packet with a source address not its lease");
+			conn_log(c, LOG_NOTICE,
+				 "dropped packet with a source address not its lease");
 		return;
 	}
 	if (c->cfg->restrict_user_to_routes && !dst_in_routes(c->cfg, &ip)) {
@@ -360,8 +363,8 @@ static void tunnel_process(struct conn *c)
 	struct cstp_frame f;
 	ssize_t n;
 
-	while (c->state == CONN_TUNNEL &&
-	       (n = cstp_frame_parse(buf_head(&c->in), buf_used(&c->in), CSTP_MAX_PAYLOAD, &f)) > 0) {
+	while (c->state == CONN_TUNNEL && (n = cstp_frame_parse(buf_head(&c->in), buf_used(&c->in),
+								CSTP_MAX_PAYLOAD, &f)) > 0) {
 		switch (f.type) {
 		case CSTP_DATA:
 			dtls_chan_on_cstp_data(c);
@@ -441,9 +444,11 @@ void conn__deadline_arm(struct conn *c)
 	case CONN_AUTH_WAIT:
 		d = c->accepted_ns + (uint64_t)cfg->auth_timeout_s * NS_PER_SEC;
 		if (buf_used(&c->in)) /* a request is half-way: bounded however slowly it drips */
-			d = min_deadline(d, c->req_start_ns + (uint64_t)CONN_REQUEST_S * NS_PER_SEC);
+			d = min_deadline(d,
+					 c->req_start_ns + (uint64_t)CONN_REQUEST_S * NS_PER_SEC);
 		if (c->requests && !buf_used(&c->in)) /* keep-alive between requests */
-			d = min_deadline(d, c->last_rx_ns + (uint64_t)cfg->auth_timeout_s * NS_PER_SEC);
+			d = min_deadline(d, c->last_rx_ns +
+						    (uint64_t)cfg->auth_timeout_s * NS_PER_SEC);
 		break;
 	case CONN_TUNNEL:
 		d = tunnel_deadline(c);
@@ -630,7 +635,8 @@ void conn_accept(struct worker *w, int fd, const struct sockaddr_storage *peer)
 	if (peer->ss_family == AF_INET6) {
 		const struct sockaddr_in6 *s6 = (const void *)peer;
 		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
-			inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], c->peer_ip, sizeof(c->peer_ip));
+			inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], c->peer_ip,
+				  sizeof(c->peer_ip));
 		} else {
 			inet_ntop(AF_INET6, &s6->sin6_addr, c->peer_ip, sizeof(c->peer_ip));
 			c->peer_v6 = true;
@@ -650,8 +656,8 @@ void conn_accept(struct worker *w, int fd, const struct sockaddr_storage *peer)
 	if (sentry_addr_from_sockaddr((const struct sockaddr *)peer, sizeof(*peer), &c->peer_addr))
 		c->peer_addr.family = 0;
 	if (w->vpn->sentry && c->peer_addr.family &&
-	    sentry_check_connect(w->vpn->sentry, &c->peer_addr, SENTRY_PROTO_TCP,
-				 c->peer_port, loop_now_ns(w->loop)) == SENTRY_REJECT) {
+	    sentry_check_connect(w->vpn->sentry, &c->peer_addr, SENTRY_PROTO_TCP, c->peer_port,
+				 loop_now_ns(w->loop)) == SENTRY_REJECT) {
 		/* Refused before any TLS work: the cheapest possible answer to a banned source. */
 		c->watch.fd = -1;
 		c->state = CONN_TLS_HANDSHAKE;

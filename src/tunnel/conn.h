@@ -22,7 +22,7 @@ struct tls_conn;
 struct conn_auth {
 	struct auth_request req;
 	struct conn *c;
-	const struct config *cfg;	/* the connection's (it outlives the request) */
+	const struct config *cfg;     /* the connection's (it outlives the request) */
 	struct session_config *sconf; /* per-user/per-group settings, nullptr = none */
 	char group_select[128];	      /* the group the user picked in the form ("" = none) */
 };
@@ -38,7 +38,8 @@ enum conn_state : uint8_t {
 
 struct conn {
 	struct worker *w;
-	const struct config *cfg; /* a reference: the server's at accept, the session's once attached */
+	const struct config
+		*cfg; /* a reference: the server's at accept, the session's once attached */
 	struct list_node node; /* w->conns */
 	int fd;
 	struct loop_watch watch;

@@ -22,8 +22,8 @@
 #include "tunnel/worker.h"
 
 enum {
-	HTTP_MAX_REQUESTS = 16,	     /* per TLS connection, as ocserv */
-	AUTH_MAX_FAILURES = 3,	     /* wrong passwords per connection before 401 + close */
+	HTTP_MAX_REQUESTS = 16, /* per TLS connection, as ocserv */
+	AUTH_MAX_FAILURES = 3,	/* wrong passwords per connection before 401 + close */
 	RESPONSE_BODY_MAX = 64 * 1024,
 	CONNECT_HEADERS_MAX = 64,
 };
@@ -67,7 +67,7 @@ static void respond_status(struct conn *c, int status, const char *reason, bool 
 	respond(c, status, reason, nullptr, nullptr, 0, nullptr, 0, close);
 }
 
-static const struct http_header transcend[] = { { "X-Transcend-Version", "1" } };
+static const struct http_header transcend[] = {{"X-Transcend-Version", "1"}};
 
 enum { FORM_GROUPS_MAX = 64 };
 
@@ -244,9 +244,9 @@ static void login_succeeded(struct conn *c, const char *username, const char *gr
 	snprintf(set_webvpnc, sizeof(set_webvpnc), "webvpnc=bu:/&p:t&iu:1/&sh:%s; path=/; Secure",
 		 tls_server_cert_sha1_hex(v->tls));
 	const struct http_header hdrs[] = {
-		{ "X-Transcend-Version", "1" },
-		{ "Set-Cookie", set_cookie },
-		{ "Set-Cookie", set_webvpnc },
+		{"X-Transcend-Version", "1"},
+		{"Set-Cookie", set_cookie},
+		{"Set-Cookie", set_webvpnc},
 	};
 	struct xml_auth_complete done = {
 		.cookie = cookie,
@@ -357,8 +357,10 @@ static void handle_auth_post(struct conn *c, const struct http_request *req)
 		bool ended = !cookie_decode(m.session_token, strlen(m.session_token), &ck) &&
 			     session_logout(c->w->vpn->sessions, &ck);
 		explicit_bzero(&ck, sizeof(ck));
-		log_msg(LOG_INFO, "conn %s: logout %s", c->peer, ended ? "ended a session" : "ignored");
-		respond(c, 200, "OK", xml_type, transcend, ARRAY_SIZE(transcend), nullptr, 0, false);
+		log_msg(LOG_INFO, "conn %s: logout %s", c->peer,
+			ended ? "ended a session" : "ignored");
+		respond(c, 200, "OK", xml_type, transcend, ARRAY_SIZE(transcend), nullptr, 0,
+			false);
 		break;
 	}
 	}
@@ -385,7 +387,7 @@ static int request_cookie(const struct http_request *req, struct cookie *out)
 
 static void connect_fail(struct conn *c, int status, const char *reason, const char *why)
 {
-	const struct http_header hdr[] = { { "X-Reason", why } };
+	const struct http_header hdr[] = {{"X-Reason", why}};
 
 	log_msg(LOG_NOTICE, "conn %s: CONNECT refused: %s", c->peer, why);
 	respond(c, status, reason, nullptr, hdr, 1, nullptr, 0, true);
@@ -407,8 +409,8 @@ static void take_slot(struct conn *c, struct session *s, int prev_worker)
 	net_accel_lease(v->accel, &s->lease, (int)(w->idx % tun_queue_count(v->tun)));
 }
 
-static int compute_mtu(const struct conn *c, const struct cstp_request *creq,
-		       const struct lease *l, struct mtu_result *out)
+static int compute_mtu(const struct conn *c, const struct cstp_request *creq, const struct lease *l,
+		       struct mtu_result *out)
 {
 	unsigned pmtu = 0;
 	struct mtu_input in = {
@@ -425,15 +427,14 @@ static int compute_mtu(const struct conn *c, const struct cstp_request *creq,
 }
 
 /* Pick the DTLS method from the client's offer (§5.5) and key it; mode NONE = TLS only. */
-static void dtls_offer(struct conn *c, const struct cstp_request *creq,
-		       struct cstp_dtls_reply *out)
+static void dtls_offer(struct conn *c, const struct cstp_request *creq, struct cstp_dtls_reply *out)
 {
 	struct vpn *v = c->w->vpn;
 	const struct config *cfg = c->cfg;
 	struct dtls_legacy_choice pick;
 
 	c->dtls.mtu = cfg->dtls_mtu && cfg->dtls_mtu < c->data_mtu ? cfg->dtls_mtu : c->data_mtu;
-	*out = (struct cstp_dtls_reply){ .port = cfg->udp_port, .dtls_mtu = c->dtls.mtu };
+	*out = (struct cstp_dtls_reply){.port = cfg->udp_port, .dtls_mtu = c->dtls.mtu};
 	if (!v->dtls || !cfg->udp_port)
 		return;
 	if (cfg->dtls_psk && dtls_psk_offered(creq->dtls_ciphersuite, creq->dtls12_ciphersuite) &&
@@ -498,7 +499,7 @@ static void handle_connect(struct conn *c, const struct http_request *req)
 		return;
 	}
 	for (size_t i = 0; i < req->n_headers && n < CONNECT_HEADERS_MAX; i++)
-		kv[n++] = (struct cstp_hdr_kv){ req->headers[i].name, req->headers[i].value };
+		kv[n++] = (struct cstp_hdr_kv){req->headers[i].name, req->headers[i].value};
 	cstp_request_parse(kv, n, &creq);
 
 	switch (session_attach(v->sessions, &ck, c->peer_ip, (int)c->w->idx, &s, &gen,
@@ -543,7 +544,9 @@ static void handle_connect(struct conn *c, const struct http_request *req)
 	unsigned remaining = 0;
 	if (cfg->session_timeout_s) {
 		uint64_t used_s = (now - s->created_ns) / NS_PER_SEC;
-		remaining = used_s >= cfg->session_timeout_s ? 1 : cfg->session_timeout_s - (unsigned)used_s;
+		remaining = used_s >= cfg->session_timeout_s
+				    ? 1
+				    : cfg->session_timeout_s - (unsigned)used_s;
 	}
 	enum ua_class ua = ua_classify(http_request_header(req, "User-Agent"));
 	struct cstp_reply reply = {
@@ -605,7 +608,8 @@ void conn__connect_finish(struct conn *c)
 	if (p->has_v6)
 		inet_ntop(AF_INET6, &s->lease.v6, a6, sizeof(a6));
 	log_msg(LOG_INFO,
-		"conn %s (session %llu, %s): tunnel up on worker %u, ipv4 %s, ipv6 %s, mtu %u, dtls %s",
+		"conn %s (session %llu, %s): tunnel up on worker %u, ipv4 %s, ipv6 %s, mtu %u, "
+		"dtls %s",
 		c->peer, (unsigned long long)s->id, s->username, c->w->idx, a4, a6, p->data_mtu,
 		c->dtls.mode == DTLS_MODE_PSK	   ? "psk"
 		: c->dtls.mode == DTLS_MODE_LEGACY ? "legacy"
@@ -626,18 +630,18 @@ struct fixed_answer {
 };
 
 static const struct fixed_answer fixed_answers[] = {
-	{ "/VPNManifest.xml", xml_type, "<vpn rev=\"1.0\"></vpn>\n" },
-	{ "/1/VPNManifest.xml", xml_type, "<vpn rev=\"1.0\"></vpn>\n" },
-	{ "/1/binaries/update.txt", "text/plain", "0,0,0000\n" },
-	{ "/1/binaries/vpndownloader.sh", "application/x-shellscript", "#!/bin/sh\nexit 0\n" },
-	{ "/1/index.html", "text/html", "<html></html>\n" },
-	{ "/1/Linux", "text/html", "<html></html>\n" },
-	{ "/1/Linux_64", "text/html", "<html></html>\n" },
-	{ "/1/Windows", "text/html", "<html></html>\n" },
-	{ "/1/Windows_ARM64", "text/html", "<html></html>\n" },
-	{ "/1/Darwin_i386", "text/html", "<html></html>\n" },
-	{ "/+CSCOT+/translation-table", xml_type, "<vpn rev=\"1.0\"></vpn>\n" },
-	{ "/+CSCOT+/oem-customization", xml_type, "<vpn rev=\"1.0\"></vpn>\n" },
+	{"/VPNManifest.xml", xml_type, "<vpn rev=\"1.0\"></vpn>\n"},
+	{"/1/VPNManifest.xml", xml_type, "<vpn rev=\"1.0\"></vpn>\n"},
+	{"/1/binaries/update.txt", "text/plain", "0,0,0000\n"},
+	{"/1/binaries/vpndownloader.sh", "application/x-shellscript", "#!/bin/sh\nexit 0\n"},
+	{"/1/index.html", "text/html", "<html></html>\n"},
+	{"/1/Linux", "text/html", "<html></html>\n"},
+	{"/1/Linux_64", "text/html", "<html></html>\n"},
+	{"/1/Windows", "text/html", "<html></html>\n"},
+	{"/1/Windows_ARM64", "text/html", "<html></html>\n"},
+	{"/1/Darwin_i386", "text/html", "<html></html>\n"},
+	{"/+CSCOT+/translation-table", xml_type, "<vpn rev=\"1.0\"></vpn>\n"},
+	{"/+CSCOT+/oem-customization", xml_type, "<vpn rev=\"1.0\"></vpn>\n"},
 };
 
 static bool path_is(const char *path, size_t len, const char *want)
@@ -662,7 +666,8 @@ static void handle_get(struct conn *c, const struct http_request *req, size_t pa
 	for (size_t i = 0; i < ARRAY_SIZE(fixed_answers); i++) {
 		const struct fixed_answer *a = &fixed_answers[i];
 		if (path_is(req->path, path_len, a->path)) {
-			respond(c, 200, "OK", a->ctype, nullptr, 0, a->body, strlen(a->body), false);
+			respond(c, 200, "OK", a->ctype, nullptr, 0, a->body, strlen(a->body),
+				false);
 			return;
 		}
 	}
@@ -705,7 +710,8 @@ void conn__http_process(struct conn *c)
 		if (n == -EAGAIN)
 			return;
 		if (n < 0) {
-			log_msg(LOG_NOTICE, "conn %s: bad HTTP request: %s", c->peer, strerror((int)-n));
+			log_msg(LOG_NOTICE, "conn %s: bad HTTP request: %s", c->peer,
+				strerror((int)-n));
 			conn__sentry(c, SENTRY_EV_HTTP_ERROR);
 			respond_status(c, n == -E2BIG ? 413 : 400,
 				       n == -E2BIG ? "Request Too Large" : "Bad Request", true);

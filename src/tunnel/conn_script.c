@@ -100,7 +100,7 @@ static int env_fill(struct conn *c, enum script_reason reason, struct script_env
 		.ipv6_prefix = s->lease.has_v6 ? s->lease.v6_prefix : 0,
 		.id = s->id,
 		.have_stats = reason == SCRIPT_DISCONNECT,
-		.bytes_in = tx, /* as ocserv: read from the TUN (to the client) … */
+		.bytes_in = tx,	 /* as ocserv: read from the TUN (to the client) … */
 		.bytes_out = rx, /* … and written to it */
 		.duration_s = (loop_now_ns(c->w->loop) - c->accepted_ns) / NS_PER_SEC,
 	};

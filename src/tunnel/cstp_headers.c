@@ -447,7 +447,8 @@ static int reply_dtls(struct buf *b, const struct cstp_reply *r)
 {
 	const struct cstp_dtls_reply *d = r->dtls;
 	const struct config *cfg = r->cfg;
-	unsigned dpd = r->req && r->req->mobile && cfg->mobile_dpd_s ? cfg->mobile_dpd_s : cfg->dpd_s;
+	unsigned dpd =
+		r->req && r->req->mobile && cfg->mobile_dpd_s ? cfg->mobile_dpd_s : cfg->dpd_s;
 	unsigned rekey = cfg->rekey_time_s ? cfg->rekey_time_s : CSTP_REKEY_NEVER_S;
 	char hex[65];
 	int ret;

@@ -29,14 +29,14 @@ struct dtls_chan {
 /* Per-connection DTLS state, embedded in struct conn. */
 struct dtls_state {
 	enum dtls_mode mode;
-	uint8_t key[48];	  /* secret: PSK (32 bytes) or legacy master secret (48) */
-	uint16_t legacy_suite;	  /* IANA id of the legacy suite */
-	unsigned mtu;		  /* data MTU of a DTLS record (dtls-mtu caps the tunnel's) */
-	bool fell_back;		  /* TLS carries the downlink because DTLS went quiet */
-	struct dtls_chan *active; /* established, carries packets */
-	struct dtls_chan *pending; /* a newer handshake; replaces active once it completes */
-	bool use_dtls;		  /* downlink goes over DTLS (else TLS: fallback) */
-	uint64_t last_rx_ns;	  /* last valid DTLS record */
+	uint8_t key[48];	    /* secret: PSK (32 bytes) or legacy master secret (48) */
+	uint16_t legacy_suite;	    /* IANA id of the legacy suite */
+	unsigned mtu;		    /* data MTU of a DTLS record (dtls-mtu caps the tunnel's) */
+	bool fell_back;		    /* TLS carries the downlink because DTLS went quiet */
+	struct dtls_chan *active;   /* established, carries packets */
+	struct dtls_chan *pending;  /* a newer handshake; replaces active once it completes */
+	bool use_dtls;		    /* downlink goes over DTLS (else TLS: fallback) */
+	uint64_t last_rx_ns;	    /* last valid DTLS record */
 	uint64_t last_cstp_data_ns; /* last DATA over CSTP: the client chose TLS */
 	uint64_t dpd_sent_ns;
 	uint64_t rebind_ns; /* last handover of the UDP endpoint (rate limit) */

@@ -122,8 +122,8 @@ static unsigned count_user_locked(struct session_registry *r, const char *userna
 }
 
 enum session_create_result session_create(struct session_registry *r, const struct config *cfg,
-					  const char *username,
-					  const char *group, const char *client_ip,
+					  const char *username, const char *group,
+					  const char *client_ip,
 					  char cookie_b64[COOKIE_B64_LEN + 1], struct session **out)
 {
 	enum session_create_result res = SESSION_FAILED;
@@ -161,8 +161,7 @@ enum session_create_result session_create(struct session_registry *r, const stru
 		res = SESSION_TOO_MANY_CLIENTS;
 		goto out_unlock;
 	}
-	if (cfg->max_same_clients &&
-	    count_user_locked(r, username, now) >= cfg->max_same_clients) {
+	if (cfg->max_same_clients && count_user_locked(r, username, now) >= cfg->max_same_clients) {
 		res = SESSION_TOO_MANY_SAME;
 		goto out_unlock;
 	}
@@ -377,8 +376,8 @@ ssize_t session_registry_match(struct session_registry *r, const struct session_
 			if (terminate)
 				s->invalid = true;
 			if (s->owner_worker >= 0)
-				k[(*n_kicks)++] = (struct session_kick){ s->owner_worker,
-									 s->lease.slot, s->id };
+				k[(*n_kicks)++] = (struct session_kick){s->owner_worker,
+									s->lease.slot, s->id};
 		}
 	}
 	pthread_mutex_unlock(&r->lock);
@@ -425,8 +424,7 @@ size_t session_registry_sweep(struct session_registry *r, uint64_t now_ns)
 			dtls_unlink(r, s);
 			r->count--;
 			log_msg(LOG_INFO, "session %llu (%s): freed, %s", (unsigned long long)s->id,
-				s->username,
-				s->invalid ? "ended" : "reconnect window closed");
+				s->username, s->invalid ? "ended" : "reconnect window closed");
 			session_destroy(r, s);
 			freed++;
 		}

@@ -15,9 +15,9 @@
 #include "net/net.h"
 
 struct session {
-	struct cookie cookie; /* secret: the bearer credential */
+	struct cookie cookie;	  /* secret: the bearer credential */
 	const struct config *cfg; /* a reference: the configuration at login, kept across reloads */
-	uint64_t id;	      /* for logs: never the cookie */
+	uint64_t id;		  /* for logs: never the cookie */
 	char username[256];
 	char group[128];
 	char auth_ip[INET6_ADDRSTRLEN]; /* address that authenticated (deny-roaming) */
@@ -28,12 +28,12 @@ struct session {
 	int owner_worker;     /* worker whose connection carries the tunnel, -1 = detached */
 	uint64_t generation;  /* bumped at every attach: a stale connection sees a new value */
 	uint64_t detached_ns; /* when the last tunnel went away (cookie-timeout counts from here) */
-	bool tunnel_seen;     /* a CONNECT has happened (before that, detached means "authenticated") */
-	bool invalid;	      /* logged out or terminated: freed at the next sweep */
-	unsigned refs;	      /* connections holding a pointer; freed only at 0 */
+	bool tunnel_seen; /* a CONNECT has happened (before that, detached means "authenticated") */
+	bool invalid;	  /* logged out or terminated: freed at the next sweep */
+	unsigned refs;	  /* connections holding a pointer; freed only at 0 */
 
 	/* What occtl shows; written under the registry lock (CONNECT, DTLS setup). */
-	char sid[17];	      /* printable session id: random, never derived from the cookie */
+	char sid[17]; /* printable session id: random, never derived from the cookie */
 	time_t created_wall;
 	time_t connected_wall; /* first CONNECT, 0 = none yet */
 	char remote_ip[INET6_ADDRSTRLEN];
@@ -73,15 +73,15 @@ enum session_create_result : uint8_t {
 /* After a successful login: mint a cookie, lease addresses, register. The session is detached and
  * valid for cookie-timeout until a CONNECT attaches it. Encoded cookie in cookie_b64. */
 enum session_create_result session_create(struct session_registry *r, const struct config *cfg,
-					  const char *username,
-					  const char *group, const char *client_ip,
+					  const char *username, const char *group,
+					  const char *client_ip,
 					  char cookie_b64[COOKIE_B64_LEN + 1],
 					  struct session **out);
 
 enum session_attach_result : uint8_t {
 	SESSION_ATTACHED,
-	SESSION_UNKNOWN,  /* no such cookie, expired or invalidated */
-	SESSION_ROAMING,  /* deny-roaming and a different client address */
+	SESSION_UNKNOWN, /* no such cookie, expired or invalidated */
+	SESSION_ROAMING, /* deny-roaming and a different client address */
 };
 
 /* CONNECT with a cookie: attach the session to worker `worker`. When another connection carried
@@ -92,9 +92,9 @@ enum session_attach_result session_attach(struct session_registry *r, const stru
 					  uint64_t *gen, int *prev_worker);
 
 /* Every successful session_attach is paired with one session_detach, stale or not: it drops
- * the reference the connection held. The connection with generation gen is gone. invalidate: the user logged out or was kicked for
- * good (cookie no longer accepted); otherwise the cookie stays valid for cookie-timeout. A stale
- * generation (the session was taken over) changes nothing. */
+ * the reference the connection held. The connection with generation gen is gone. invalidate: the
+ * user logged out or was kicked for good (cookie no longer accepted); otherwise the cookie stays
+ * valid for cookie-timeout. A stale generation (the session was taken over) changes nothing. */
 void session_detach(struct session_registry *r, struct session *s, uint64_t gen, bool invalidate);
 
 /* A new DTLS id for the session's current tunnel (random, unique); replaces the old one. */
@@ -121,7 +121,8 @@ struct session_view {
 	uint32_t slot;
 	struct lease lease;
 	time_t created_wall, connected_wall;
-	uint64_t expires_ns; /* CLOCK_MONOTONIC when the cookie stops working (0 = while attached) */
+	uint64_t
+		expires_ns; /* CLOCK_MONOTONIC when the cookie stops working (0 = while attached) */
 	char remote_ip[INET6_ADDRSTRLEN];
 	char user_agent[128], hostname[64], tls_cipher[64], dtls_cipher[64];
 	unsigned mtu;

@@ -32,23 +32,23 @@ struct vpn_stats {
 };
 
 struct vpn {
-	pthread_mutex_t cfg_lock;	     /* guards cfg: taken at accept and reload only */
-	const struct config *cfg;	     /* current config (a reference); vpn_config_acquire */
-	struct tls_server *tls;		     /* borrowed */
-	struct ippool *pool;		     /* borrowed */
-	struct tun *tun;		     /* borrowed: worker i uses queue i % queues */
-	struct auth_pool *auth;		     /* borrowed */
-	struct dtls_server *dtls;	     /* borrowed; nullptr = no DTLS */
-	struct sentry *sentry;		     /* borrowed; nullptr = no intrusion prevention */
-	struct net_accel *accel;	     /* borrowed; nullptr = no eBPF */
+	pthread_mutex_t cfg_lock; /* guards cfg: taken at accept and reload only */
+	const struct config *cfg; /* current config (a reference); vpn_config_acquire */
+	struct tls_server *tls;	  /* borrowed */
+	struct ippool *pool;	  /* borrowed */
+	struct tun *tun;	  /* borrowed: worker i uses queue i % queues */
+	struct auth_pool *auth;	  /* borrowed */
+	struct dtls_server *dtls; /* borrowed; nullptr = no DTLS */
+	struct sentry *sentry;	  /* borrowed; nullptr = no intrusion prevention */
+	struct net_accel *accel;  /* borrowed; nullptr = no eBPF */
 	/* Runs a connect/disconnect script to completion (blocking; called on the auth pool's
 	 * threads): 0 and its exit status, or -errno. nullptr = scripts cannot run. */
 	int (*run_script)(void *ctx, const char *path, const char *const *env, int *status);
 	void *script_ctx;
-	struct session_registry *sessions;   /* owned (vpn_new/vpn_free) */
+	struct session_registry *sessions; /* owned (vpn_new/vpn_free) */
 	unsigned n_workers;
-	struct worker **workers;	     /* owned */
-	_Atomic uint16_t *slot_owner;	     /* lease slot -> worker index + 1; 0 = nobody */
+	struct worker **workers;      /* owned */
+	_Atomic uint16_t *slot_owner; /* lease slot -> worker index + 1; 0 = nobody */
 	uint32_t n_slots;
 };
 

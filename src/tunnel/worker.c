@@ -20,7 +20,7 @@
 #include "tunnel/session.h"
 
 enum {
-	TUN_READ_BUDGET = 256,	 /* packets per readiness event before others get a turn */
+	TUN_READ_BUDGET = 256, /* packets per readiness event before others get a turn */
 	ACCEPT_BUDGET = 64,
 	PKT_BUF_LEN = 65536,
 	HANDOFF_MAX_PKTS = 64,
@@ -165,9 +165,8 @@ static bool sentry_source_banned(struct sentry *s, const struct sockaddr_storage
 	       sentry_is_banned(s, &a, clock_now_ns());
 }
 
-static void hello_deliver(struct worker *w, uint32_t slot, const uint8_t id[32],
-			  const uint8_t *d, size_t len, const struct sockaddr_storage *peer,
-			  socklen_t peer_len)
+static void hello_deliver(struct worker *w, uint32_t slot, const uint8_t id[32], const uint8_t *d,
+			  size_t len, const struct sockaddr_storage *peer, socklen_t peer_len)
 {
 	struct conn *c = w->slot_conn[slot];
 
@@ -197,8 +196,8 @@ static void on_udp_readable(struct loop_watch *watch, uint32_t events)
 	for (int budget = TUN_READ_BUDGET; budget > 0; budget--) {
 		struct sockaddr_storage peer;
 		socklen_t plen = sizeof(peer);
-		ssize_t n = recvfrom(watch->fd, w->pkt_buf, PKT_BUF_LEN, 0, (struct sockaddr *)&peer,
-				     &plen);
+		ssize_t n = recvfrom(watch->fd, w->pkt_buf, PKT_BUF_LEN, 0,
+				     (struct sockaddr *)&peer, &plen);
 		struct dtls_hello h;
 		uint32_t slot;
 		int owner;
@@ -332,7 +331,7 @@ static void *worker_main(void *arg)
 		log_msg(LOG_ERR, "worker %u: event loop failed: %s", w->idx, strerror(-ret));
 	/* Close what is left; the deferred frees run in the final loop round below. */
 	struct list_node *pos, *tmp;
-	list_for_each_safe(pos, tmp, &w->conns) {
+	list_for_each_safe (pos, tmp, &w->conns) {
 		struct conn *c = list_entry(pos, struct conn, node);
 		conn_kick(c, "server shutting down");
 	}

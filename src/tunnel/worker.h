@@ -26,8 +26,8 @@ struct worker {
 	struct sockaddr_storage udp_local_ss;
 	const struct sockaddr *udp_local; /* its bound address, for connected sockets */
 	socklen_t udp_local_len;
-	uint8_t *dtls_buf; /* one DTLS record (type byte + packet) */
-	int tun_fd; /* borrowed from vpn->tun */
+	uint8_t *dtls_buf;	 /* one DTLS record (type byte + packet) */
+	int tun_fd;		 /* borrowed from vpn->tun */
 	struct conn **slot_conn; /* slot -> connection carrying it on this worker */
 	struct list_node conns;
 	size_t n_conns;

@@ -2,7 +2,9 @@
 /* tests/tools/dtls_legacy_client.c — an OpenSSL-based legacy DTLS client, as Cisco Secure Client
  * is: resumes a session built from a session id and master secret (§5.3) over DTLS 1.2, asserts
  * the resumption, sends a message and expects it echoed. Test-only; never linked into the server.
- * usage: dtls_legacy_client HOST PORT SESSION_ID_HEX MASTER_HEX CIPHER [--no-ems] [MESSAGE]
+ * usage: dtls_legacy_client HOST PORT SESSION_ID_HEX MASTER_HEX CIPHER [--no-ems] [--dpd] [MESSAGE]
+ * --dpd (against the real server): send the record 0x03 (DPD-REQ) + MESSAGE and expect a record
+ * 0x04 (DPD-RESP) + MESSAGE byte for byte; other records (keepalives, data) are skipped.
  * exit 0 = resumed and echoed; 1 = usage; 2 = setup; 3 = handshake; 4 = not resumed; 5 = data. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -17,7 +19,8 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
-enum { SID_LEN = 32, MASTER_LEN = 48, IO_TIMEOUT_S = 5 };
+enum { SID_LEN = 32, MASTER_LEN = 48, IO_TIMEOUT_S = 5, MAX_SKIPPED = 32 };
+enum { AC_DPD_REQ = 0x03, AC_DPD_RESP = 0x04 };
 
 static int hex_decode(const char *hex, unsigned char *out, size_t len)
 {
@@ -85,12 +88,47 @@ static SSL_SESSION *legacy_session(SSL *ssl, const char *name, const unsigned ch
 	return sess;
 }
 
+/* Sends DPD-REQ + msg, reads records until a DPD-RESP; it must echo msg byte for byte. */
+static int dpd_echo(SSL *ssl, const char *msg)
+{
+	unsigned char out[1024], in[2048];
+	size_t len = strlen(msg);
+	int n;
+
+	if (len + 1 > sizeof(out))
+		return fail(1, "DPD payload too long");
+	out[0] = AC_DPD_REQ;
+	memcpy(out + 1, msg, len);
+	if (SSL_write(ssl, out, (int)len + 1) != (int)len + 1)
+		return fail(5, "DPD-REQ write failed");
+	for (int i = 0; i < MAX_SKIPPED; i++) {
+		n = SSL_read(ssl, in, sizeof(in));
+		if (n <= 0)
+			return fail(5, "no DPD-RESP (read failed or timed out)");
+		if (in[0] != AC_DPD_RESP) {
+			fprintf(stderr,
+				"dtls_legacy_client: skipped a record of type 0x%02x, %d bytes\n",
+				in[0], n);
+			continue;
+		}
+		if ((size_t)n != len + 1 || memcmp(in + 1, msg, len) != 0) {
+			fprintf(stderr, "dtls_legacy_client: DPD-RESP of %d bytes, expected %zu\n",
+				n, len + 1);
+			return fail(5, "DPD-RESP does not echo the DPD-REQ payload");
+		}
+		printf("resumed %s, DPD-RESP echoed %zu payload bytes\n", SSL_get_cipher_name(ssl),
+		       len);
+		return 0;
+	}
+	return fail(5, "no DPD-RESP among the first records");
+}
+
 int main(int argc, char **argv)
 {
 	unsigned char sid[SID_LEN], master[MASTER_LEN];
 	const char *msg = "hello over legacy dtls";
 	char buf[2048];
-	bool no_ems = false;
+	bool no_ems = false, dpd = false;
 	SSL_SESSION *sess = NULL;
 	SSL_CTX *ctx = NULL;
 	SSL *ssl = NULL;
@@ -99,11 +137,13 @@ int main(int argc, char **argv)
 
 	if (argc < 6 || hex_decode(argv[3], sid, SID_LEN) < 0 ||
 	    hex_decode(argv[4], master, MASTER_LEN) < 0)
-		return fail(1,
-			    "usage: HOST PORT SESSION_ID_HEX MASTER_HEX CIPHER [--no-ems] [MSG]");
+		return fail(1, "usage: HOST PORT SESSION_ID_HEX MASTER_HEX CIPHER [--no-ems] "
+			       "[--dpd] [MSG]");
 	for (int i = 6; i < argc; i++) {
 		if (strcmp(argv[i], "--no-ems") == 0)
 			no_ems = true;
+		else if (strcmp(argv[i], "--dpd") == 0)
+			dpd = true;
 		else
 			msg = argv[i];
 	}
@@ -149,6 +189,10 @@ int main(int argc, char **argv)
 	}
 	if (!SSL_session_reused(ssl)) {
 		ret = fail(4, "the server did a full handshake instead of resuming");
+		goto out;
+	}
+	if (dpd) {
+		ret = dpd_echo(ssl, msg);
 		goto out;
 	}
 	if (SSL_write(ssl, msg, (int)strlen(msg)) != (int)strlen(msg)) {

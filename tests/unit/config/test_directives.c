@@ -468,7 +468,8 @@ static void test_log_lines(void **state)
 	assert_null(strstr(logged, "max-ban-score: not enforced"));
 	assert_null(strstr(logged, "metrics-listen: not enforced"));
 	assert_null(strstr(logged, "DTLS is not implemented"));
-	assert_non_null(strstr(logged, "t.conf: match-tls-dtls-ciphers: not enforced yet (issue #3)"));
+	assert_non_null(
+		strstr(logged, "t.conf: match-tls-dtls-ciphers: not enforced yet (issue #3)"));
 	assert_non_null(strstr(logged, "t.conf:9: compression: accepted, has no effect (false is "
 				       "the default)"));
 	/* exactly one line about it */

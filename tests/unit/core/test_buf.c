@@ -37,7 +37,7 @@ static void test_hard_max(void **state)
 	assert_int_equal(buf_append(&b, chunk, 300), 0);
 	assert_int_equal(buf_append(&b, chunk, 300), 0);
 	assert_int_equal(buf_append(&b, chunk, 300), 0);
-	assert_int_equal(buf_append(&b, chunk, 100), 0); /* exactly the limit */
+	assert_int_equal(buf_append(&b, chunk, 100), 0);    /* exactly the limit */
 	assert_int_equal(buf_append(&b, chunk, 1), -E2BIG); /* one past it */
 	buf_consume(&b, 500);
 	/* consumed space is reclaimed by compaction */

@@ -36,7 +36,7 @@ static void test_timers_in_order(void **state)
 {
 	struct ctx c = {};
 	uint64_t now = clock_now_ns();
-	const int delays_ms[5] = { 30, 10, 20, 5, 15 };
+	const int delays_ms[5] = {30, 10, 20, 5, 15};
 
 	(void)state;
 	g = &c;

@@ -122,8 +122,9 @@ static void test_pool_exhaustion(void **state)
 	(void)state;
 	for (int i = 0; i < 5; i++) {
 		snprintf(name, sizeof(name), "u%d", i);
-		assert_int_equal(session_create(f->reg, f->cfg, name, "", "198.18.0.2", b64, nullptr),
-				 SESSION_CREATED);
+		assert_int_equal(
+			session_create(f->reg, f->cfg, name, "", "198.18.0.2", b64, nullptr),
+			SESSION_CREATED);
 	}
 	assert_int_equal(session_create(f->reg, f->cfg, "u5", "", "198.18.0.2", b64, nullptr),
 			 SESSION_NO_ADDRESS);
