@@ -5,6 +5,8 @@
 #include "tunnel/conn.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,6 +24,7 @@
 
 enum {
 	CONN_READ_CHUNK = 16384 + 64,
+	CONN_NOTSENT_LOWAT = 128 * 1024,
 	CONN_READ_BUDGET = 64, /* TLS records per readiness event: fairness between clients */
 	CONN_REQUEST_S = 30,   /* a started HTTP request must be complete within this */
 	CONN_HANDSHAKE_S = 30, /* TLS handshake deadline (slow clients, slowloris) */
@@ -627,6 +630,10 @@ void conn_accept(struct worker *w, int fd, const struct sockaddr_storage *peer)
 	}
 	c->w = w;
 	c->fd = fd;
+	/* Keep little unsent data in the kernel: a full TCP send buffer in front of a tunnel is
+	 * pure queueing delay for every packet behind it (latency under load). */
+	int lowat = CONN_NOTSENT_LOWAT;
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof(lowat));
 	c->cfg = vpn_config_acquire(w->vpn);
 	c->accepted_ns = c->last_rx_ns = loop_now_ns(w->loop);
 	buf_init(&c->in, CONN_IN_MAX);

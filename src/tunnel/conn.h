@@ -102,7 +102,7 @@ void conn_send_packet(struct conn *c, const uint8_t *pkt, size_t len);
 void conn_kick(struct conn *c, const char *reason);
 
 /* Folder-internal seams between conn.c (I/O, tunnel) and conn_http.c (requests, auth). */
-enum { CONN_OUT_MAX = 512 * 1024, CONN_IN_MAX = 64 * 1024 };
+enum { CONN_OUT_MAX = 128 * 1024, CONN_IN_MAX = 64 * 1024 };
 void conn__set_state(struct conn *c, enum conn_state next);
 /* Parse and answer the HTTP requests buffered in c->in (state CONN_HTTP). */
 void conn__http_process(struct conn *c);
