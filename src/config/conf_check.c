@@ -142,6 +142,13 @@ int conf_check(struct conf_ctx *ctx, const char *file, unsigned nlines, char err
 		conf_err(err, &end, "ipv4-network", "required (or ipv6-network) but not set");
 		return -EINVAL;
 	}
+	if (cfg->auto_select_group) {
+		struct cfg_pos m = {file, conf_ctx_line(ctx, "auto-select-group")};
+
+		conf_err(err, &m, "auto-select-group",
+			 "not supported yet: list the groups with select-group");
+		return -EINVAL;
+	}
 	if (cfg->match_tls_dtls_ciphers && cfg->cisco_client_compat) {
 		struct cfg_pos m = {file, conf_ctx_line(ctx, "match-tls-dtls-ciphers")};
 
