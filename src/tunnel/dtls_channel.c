@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "core/clock.h"
@@ -271,6 +272,26 @@ void dtls_chan_on_hello(struct conn *c, const uint8_t *dgram, size_t len,
 	c->dtls.pending = ch;
 	conn_log(c, LOG_DEBUG, "DTLS handshake started");
 	chan_on_event(&ch->watch, EPOLLIN); /* the ClientHello is already queued inside */
+}
+
+void dtls_chan_on_rebind(struct conn *c, const uint8_t *dgram, size_t len,
+			 const struct sockaddr_storage *peer, socklen_t peer_len)
+{
+	struct dtls_chan *ch = c->dtls.active;
+	uint64_t now = loop_now_ns(c->w->loop);
+
+	if (!ch || !ch->established || c->state != CONN_TUNNEL)
+		return;
+	if (c->dtls.rebind_ns && now - c->dtls.rebind_ns < DTLS_REBIND_MIN_S * (uint64_t)NS_PER_SEC)
+		return; /* rate limit: a spoofed flood cannot make the channel hop around */
+	if (connect(ch->fd, (const struct sockaddr *)peer, peer_len) < 0) {
+		conn_log(c, LOG_WARNING, "DTLS: cannot follow the client to its new port: %m");
+		return;
+	}
+	c->dtls.rebind_ns = now;
+	conn_log(c, LOG_INFO, "DTLS: client address changed (NAT rebinding): following it");
+	dtls_conn_inject(ch->dtls, dgram, len);
+	chan_on_event(&ch->watch, EPOLLIN);
 }
 
 uint64_t dtls_chan_deadline(const struct conn *c)

@@ -45,6 +45,12 @@ struct dtls_state {
 /* A ClientHello for this connection's session arrived from peer (possibly on another worker). */
 void dtls_chan_on_hello(struct conn *c, const uint8_t *dgram, size_t len,
 			const struct sockaddr_storage *peer, socklen_t peer_len);
+/* NAT rebinding: a DTLS record for this connection's session came from a new port of the same
+ * client address. Moves the live channel there (at most once per DTLS_REBIND_MIN_S) and feeds it
+ * the record. */
+enum { DTLS_REBIND_MIN_S = 3 };
+void dtls_chan_on_rebind(struct conn *c, const uint8_t *dgram, size_t len,
+			 const struct sockaddr_storage *peer, socklen_t peer_len);
 /* Send one frame over DTLS if the channel is up and preferred; false = send it over TLS. */
 bool dtls_chan_send(struct conn *c, enum cstp_type type, const uint8_t *payload, size_t len);
 /* The client sent DATA over CSTP: it considers DTLS down (§5.8 (a)). */

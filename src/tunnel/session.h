@@ -149,6 +149,11 @@ struct session_kick {
 					     const struct session_match *m, bool terminate,
 					     struct session_kick **kicks, size_t *n_kicks);
 
+/* NAT rebinding (§5.2): the one session whose tunnel comes from client_ip and has DTLS; false
+ * when none or several match (ambiguous: dropped). */
+bool session_dtls_lookup_by_ip(struct session_registry *r, const char *client_ip, int *owner_worker,
+			       uint32_t *slot, uint64_t *id);
+
 /* Logout by cookie (GET /logout, <config-auth type="logout">): true when a session ended. */
 bool session_logout(struct session_registry *r, const struct cookie *c);
 

@@ -5,6 +5,7 @@
  * and taking over tunnels that moved to another worker. */
 #include "tunnel/worker.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@ enum {
 	PKT_BUF_LEN = 65536,
 	HANDOFF_MAX_PKTS = 64,
 	HANDOFF_MAX_BYTES = 128 * 1024,
+	REBIND_LOOKUPS_PER_S = 64, /* address-only session lookups for records from new ports */
 };
 
 /* A batch of downlink packets read by one worker for sessions another worker owns. Without
@@ -39,11 +41,14 @@ struct handoff {
 	uint8_t data[HANDOFF_MAX_BYTES];
 };
 
-/* A ClientHello read by one worker for a session another worker carries. */
+/* A ClientHello (or, for NAT rebinding, a record) read by one worker for a session another
+ * worker carries. */
 struct hello_handoff {
 	struct loop_call call;
 	struct worker *to;
 	uint32_t slot;
+	bool rebind; /* a record from a new port: id holds the session id */
+	uint64_t session_id;
 	uint8_t id[32];
 	struct sockaddr_storage peer;
 	socklen_t peer_len;
@@ -179,12 +184,57 @@ static void hello_deliver(struct worker *w, uint32_t slot, const uint8_t id[32],
 	dtls_chan_on_hello(c, d, len, peer, peer_len);
 }
 
+static void rebind_deliver(struct worker *w, uint32_t slot, uint64_t session_id, const uint8_t *d,
+			   size_t len, const struct sockaddr_storage *peer, socklen_t peer_len)
+{
+	struct conn *c = w->slot_conn[slot];
+
+	if (c && c->session && c->session->id == session_id)
+		dtls_chan_on_rebind(c, d, len, peer, peer_len);
+}
+
 static void on_hello_handoff(struct loop_call *call)
 {
 	struct hello_handoff *h = container_of(call, struct hello_handoff, call);
 
-	hello_deliver(h->to, h->slot, h->id, h->data, h->len, &h->peer, h->peer_len);
+	if (h->rebind)
+		rebind_deliver(h->to, h->slot, h->session_id, h->data, h->len, &h->peer,
+			       h->peer_len);
+	else
+		hello_deliver(h->to, h->slot, h->id, h->data, h->len, &h->peer, h->peer_len);
 	free(h);
+}
+
+static void peer_ip_text(const struct sockaddr_storage *ss, char out[INET6_ADDRSTRLEN])
+{
+	const struct sockaddr_in6 *s6 = (const void *)ss;
+
+	out[0] = '\0';
+	if (ss->ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+		inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], out, INET6_ADDRSTRLEN);
+	else if (ss->ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &s6->sin6_addr, out, INET6_ADDRSTRLEN);
+	else
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, out,
+			  INET6_ADDRSTRLEN);
+}
+
+/* A DTLS record on the shared socket: its 4-tuple matched no connected socket, so the client's
+ * NAT mapping (port) changed. Matched by address alone, rate-limited per worker. */
+static bool rebind_lookup(struct worker *w, const struct sockaddr_storage *peer, int *owner,
+			  uint32_t *slot, uint64_t *id)
+{
+	char ip[INET6_ADDRSTRLEN];
+	uint64_t now = loop_now_ns(w->loop);
+
+	if (now - w->rebind_window_ns >= NS_PER_SEC) {
+		w->rebind_window_ns = now;
+		w->rebind_lookups = 0;
+	}
+	if (w->rebind_lookups++ >= REBIND_LOOKUPS_PER_S)
+		return false;
+	peer_ip_text(peer, ip);
+	return session_dtls_lookup_by_ip(w->vpn->sessions, ip, owner, slot, id);
 }
 
 static void on_udp_readable(struct loop_watch *watch, uint32_t events)
@@ -210,8 +260,35 @@ static void on_udp_readable(struct loop_watch *watch, uint32_t events)
 			w->udp_banned++; /* XDP drops these first when it runs */
 			continue;
 		}
-		if (dtls_hello_parse(w->pkt_buf, (size_t)n, &h) ||
-		    h.kind != DTLS_DGRAM_CLIENT_HELLO || !h.servable ||
+		if (dtls_hello_parse(w->pkt_buf, (size_t)n, &h)) {
+			w->udp_garbage++;
+			continue;
+		}
+		if (h.kind == DTLS_DGRAM_RECORD) {
+			uint64_t sid;
+			if (!rebind_lookup(w, &peer, &owner, &slot, &sid)) {
+				w->udp_unknown++;
+				continue;
+			}
+			if ((unsigned)owner == w->idx) {
+				rebind_deliver(w, slot, sid, w->pkt_buf, (size_t)n, &peer, plen);
+				continue;
+			}
+			struct hello_handoff *rb = malloc(sizeof(*rb) + (size_t)n);
+			if (!rb)
+				continue;
+			*rb = (struct hello_handoff){.to = v->workers[owner],
+						     .slot = slot,
+						     .rebind = true,
+						     .session_id = sid,
+						     .peer = peer,
+						     .peer_len = plen,
+						     .len = (size_t)n};
+			memcpy(rb->data, w->pkt_buf, (size_t)n);
+			loop_post(rb->to->loop, &rb->call, on_hello_handoff);
+			continue;
+		}
+		if (h.kind != DTLS_DGRAM_CLIENT_HELLO || !h.servable ||
 		    h.session_id_len != sizeof(h.session_id)) {
 			w->udp_garbage++;
 			continue;
@@ -227,8 +304,7 @@ static void on_udp_readable(struct loop_watch *watch, uint32_t events)
 		struct hello_handoff *ho = malloc(sizeof(*ho) + (size_t)n);
 		if (!ho)
 			continue;
-		ho->to = v->workers[owner];
-		ho->slot = slot;
+		*ho = (struct hello_handoff){ .to = v->workers[owner], .slot = slot };
 		memcpy(ho->id, h.session_id, 32);
 		ho->peer = peer;
 		ho->peer_len = plen;
