@@ -279,19 +279,29 @@ void dtls_chan_on_rebind(struct conn *c, const uint8_t *dgram, size_t len,
 {
 	struct dtls_chan *ch = c->dtls.active;
 	uint64_t now = loop_now_ns(c->w->loop);
+	uint8_t *buf = c->w->dtls_buf;
+	ssize_t n;
 
 	if (!ch || !ch->established || c->state != CONN_TUNNEL)
 		return;
+	/* A real rebinding leaves the old port silent; a live channel is not moved. */
+	if (now - c->dtls.last_rx_ns < NS_PER_SEC)
+		return;
 	if (c->dtls.rebind_ns && now - c->dtls.rebind_ns < DTLS_REBIND_MIN_S * (uint64_t)NS_PER_SEC)
-		return; /* rate limit: a spoofed flood cannot make the channel hop around */
+		return; /* rate limit */
+	/* Follow only a record that authenticates with this session's keys (and is no replay):
+	 * the same source address alone proves nothing. */
+	dtls_conn_inject(ch->dtls, dgram, len);
+	n = dtls_conn_read(ch->dtls, buf, DTLS_RECORD_MAX);
+	if (n <= 0)
+		return;
+	c->dtls.rebind_ns = now;
 	if (connect(ch->fd, (const struct sockaddr *)peer, peer_len) < 0) {
 		conn_log(c, LOG_WARNING, "DTLS: cannot follow the client to its new port: %m");
 		return;
 	}
-	c->dtls.rebind_ns = now;
-	conn_log(c, LOG_INFO, "DTLS: client address changed (NAT rebinding): following it");
-	dtls_conn_inject(ch->dtls, dgram, len);
-	chan_on_event(&ch->watch, EPOLLIN);
+	conn_log(c, LOG_INFO, "DTLS: client port changed (NAT rebinding): following it");
+	chan_on_record(c, ch, buf, (size_t)n);
 }
 
 uint64_t dtls_chan_deadline(const struct conn *c)

@@ -8,6 +8,7 @@
 #   $2 / OCM_SOURCE_DIR   source tree (for lib/ files); default: derived from this file
 #   OCM_SERVER            "ocserv-modern" (default) or "ocserv" (Debian's 1.1.6, as a reference)
 #   OCM_KEEP=1            keep the work directory and print its path
+#   OCM_CLIENT_DTLS=1     openconnect clients may use DTLS (default: --no-dtls)
 #   OCM_VPNC_SCRIPT=PATH  let this vpnc-script (e.g. Debian's) configure the client tun; a
 #                         private /etc/netns/<cli ns>/resolv.conf keeps the host's untouched
 #
@@ -355,8 +356,10 @@ ocm_start_client()
 {
 	local name=$1 user=$2 pass=$3 url="https://$OCM_SRV_IP:$OCM_PORT"
 	shift 3
-	local -a auth=(--user "$user" --passwd-on-stdin)
+	local -a auth=(--user "$user" --passwd-on-stdin) dtls=(--no-dtls)
 	local a
+	# OCM_CLIENT_DTLS=1: let openconnect use DTLS (default: --no-dtls, TLS only).
+	[ "${OCM_CLIENT_DTLS:-0}" = 1 ] && dtls=()
 	for a in "$@"; do
 		[ "$a" = --cookie-on-stdin ] && auth=()
 		[[ $a == https://* ]] && url=""
@@ -364,7 +367,7 @@ ocm_start_client()
 	rm -f "$OCM_WORK/client-$name.env"
 	ip netns exec "$OCM_NS_CLI" env OCM_CLIENT_ENV="$OCM_WORK/client-$name.env" \
 		OCM_VPNC_SCRIPT="${OCM_VPNC_SCRIPT:-}" \
-		openconnect --no-dtls --non-inter --servercert "$OCM_PIN" "${auth[@]}" \
+		openconnect "${dtls[@]}" --non-inter --servercert "$OCM_PIN" "${auth[@]}" \
 		--script "/bin/sh $OCM_LIB_DIR/client-script.sh" --interface "oc-$name" \
 		--reconnect-timeout 10 "$@" $url \
 		<<<"$pass" >>"$OCM_WORK/client-$name.log" 2>&1 &
