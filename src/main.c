@@ -413,6 +413,34 @@ static int ctl_stop(void *ctx)
 	return 0;
 }
 
+/* Tunnel up/down, for "occtl show events" subscribers (main thread). */
+static void on_vpn_event(void *ctx, const struct vpn_event *ev)
+{
+	struct server *s = ctx;
+	struct ctl_user u = {
+		.id = (uint32_t)ev->session_id,
+		.rx_bytes = ev->rx_bytes,
+		.tx_bytes = ev->tx_bytes,
+		.connected_at = clock_wall_s(),
+	};
+	struct ctl_event cev = {.connected = ev->connected,
+				.reason = ev->reason[0] ? ev->reason : nullptr,
+				.user = &u};
+
+	if (!s->ctl)
+		return;
+	snprintf(u.username, sizeof(u.username), "%s", ev->username);
+	snprintf(u.groupname, sizeof(u.groupname), "%s", ev->group[0] ? ev->group : "(none)");
+	snprintf(u.state, sizeof(u.state), "%s", ev->connected ? "connected" : "disconnected");
+	snprintf(u.vhost, sizeof(u.vhost), "default");
+	snprintf(u.device, sizeof(u.device), "%s", tun_name(s->tun));
+	snprintf(u.remote_ip, sizeof(u.remote_ip), "%s", ev->remote_ip);
+	snprintf(u.ipv4, sizeof(u.ipv4), "%s", ev->ipv4);
+	snprintf(u.ipv6, sizeof(u.ipv6), "%s", ev->ipv6);
+	ctl_server_event(s->ctl, &cev);
+	ctl_user_fini(&u);
+}
+
 static int setup_control(struct server *s)
 {
 	const struct config *cfg = s->cfg;
@@ -434,6 +462,9 @@ static int setup_control(struct server *s)
 			log_msg(LOG_ERR, "cannot open the control socket: %s", strerror(-ret));
 			return ret;
 		}
+		s->vpn->events_loop = s->loop;
+		s->vpn->on_event = on_vpn_event;
+		s->vpn->events_ctx = s;
 	}
 	if (cfg->metrics_listen) {
 		ret = metrics_server_new(s->loop, cfg->metrics_listen, ctl_vpn_metrics_fill,
@@ -571,10 +602,14 @@ static void server_stop(struct server *s)
 {
 	if (s->vpn)
 		vpn_stop(s->vpn);
-	ctl_server_free(s->ctl);
-	metrics_server_free(s->metrics);
 	auth_pool_free(s->auth); /* answers what was queued; vpn_free delivers those answers */
 	vpn_free(s->vpn);
+	if (s->loop)
+		loop_run_pending(s->loop); /* the last tunnel events reach "show events" */
+	ctl_server_free(s->ctl);
+	metrics_server_free(s->metrics);
+	if (s->loop)
+		loop_run_pending(s->loop); /* their deferred frees */
 	close_listeners(s->listen_fds, s->n_workers);
 	close_listeners(s->udp_fds, s->n_workers);
 	if (s->loop) {
@@ -592,7 +627,7 @@ static void server_stop(struct server *s)
 	tls_global_fini();
 	if (s->pid_written)
 		unlink(s->opt.pid_file ? s->opt.pid_file : s->cfg->pid_file);
-	config_free(s->cfg);
+	config_put(s->cfg);
 }
 
 int main(int argc, char **argv)

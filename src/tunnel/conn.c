@@ -144,7 +144,7 @@ static void conn_free(struct loop_call *call)
 	free(c);
 }
 
-static void conn_release_tunnel(struct conn *c, bool invalidate)
+static void conn_release_tunnel(struct conn *c, bool invalidate, const char *reason)
 {
 	struct worker *w = c->w;
 	struct vpn *v = w->vpn;
@@ -153,6 +153,7 @@ static void conn_release_tunnel(struct conn *c, bool invalidate)
 		return;
 	if (w->slot_conn[c->slot] == c) {
 		conn__disconnect_script(c); /* the tunnel really ends (not a takeover) */
+		vpn_event_post(v, c->session, false, reason);
 		w->slot_conn[c->slot] = nullptr;
 		uint16_t mine = (uint16_t)(w->idx + 1);
 		/* Only the current owner clears: after a takeover the slot belongs elsewhere. */
@@ -174,7 +175,7 @@ static void conn_close_ex(struct conn *c, const char *reason, bool invalidate)
 	if (c->tls)
 		tls_conn_shutdown(c->tls);
 	dtls_chan_close_all(c);
-	conn_release_tunnel(c, invalidate);
+	conn_release_tunnel(c, invalidate, reason);
 	loop_timer_cancel(w->loop, &c->timer);
 	loop_watch_del(w->loop, &c->watch);
 	if (c->auth) {

@@ -615,6 +615,7 @@ void conn__connect_finish(struct conn *c)
 		: c->dtls.mode == DTLS_MODE_LEGACY ? "legacy"
 						   : "off");
 	record_handshake_time(c);
+	vpn_event_post(v, s, true, nullptr);
 	conn__flush(c);
 	if (c->state == CONN_CLOSING)
 		return;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "auth/auth.h"
+#include "core/loop.h"
 #include "config/config.h"
 #include "net/net.h"
 #include "tls/tls.h"
@@ -17,6 +18,7 @@
 struct worker;
 struct session_registry;
 struct sentry;
+struct session;
 
 /* Counters of one worker: written by it (relaxed atomics), read by the metrics endpoint. */
 enum { VPN_RX = 0, VPN_TX = 1, VPN_TLS = 0, VPN_DTLS = 1, VPN_HS_BUCKETS = 11 };
@@ -29,6 +31,19 @@ struct vpn_stats {
 	_Atomic uint64_t dtls_fallbacks;
 	_Atomic uint64_t connections; /* gauge */
 	_Atomic uint64_t drops;	      /* packets dropped: full queues, TUN, hand-off */
+};
+
+/* A tunnel came up or went down (a copy: owned by the event). */
+struct vpn_event {
+	struct loop_call call;					/* internal */
+	void (*deliver)(void *ctx, const struct vpn_event *ev); /* internal: outlives the vpn */
+	void *deliver_ctx;					/* internal */
+	bool connected;
+	uint64_t session_id;
+	char username[64], group[64];
+	char remote_ip[48], ipv4[16], ipv6[48];
+	char reason[64];
+	uint64_t rx_bytes, tx_bytes;
 };
 
 struct vpn {
@@ -45,6 +60,10 @@ struct vpn {
 	 * threads): 0 and its exit status, or -errno. nullptr = scripts cannot run. */
 	int (*run_script)(void *ctx, const char *path, const char *const *env, int *status);
 	void *script_ctx;
+	/* Tunnel up/down events for "occtl show events": delivered on events_loop's thread. */
+	struct loop *events_loop;
+	void (*on_event)(void *ctx, const struct vpn_event *ev);
+	void *events_ctx;
 	struct session_registry *sessions; /* owned (vpn_new/vpn_free) */
 	unsigned n_workers;
 	struct worker **workers;      /* owned */
@@ -72,6 +91,9 @@ const struct config *vpn_config_acquire(struct vpn *v);
 /* Reload: new connections use cfg from now on (its reference moves to v); live sessions keep
  * the one they started with. */
 void vpn_config_replace(struct vpn *v, const struct config *cfg);
+
+/* Post a tunnel event to events_loop (no-op without a listener). Any worker thread. */
+void vpn_event_post(struct vpn *v, const struct session *s, bool connected, const char *reason);
 
 /* Worker i's counters (i < n_workers). */
 const struct vpn_stats *vpn_worker_stats(const struct vpn *v, unsigned i);

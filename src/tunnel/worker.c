@@ -304,7 +304,7 @@ static void on_udp_readable(struct loop_watch *watch, uint32_t events)
 		struct hello_handoff *ho = malloc(sizeof(*ho) + (size_t)n);
 		if (!ho)
 			continue;
-		*ho = (struct hello_handoff){ .to = v->workers[owner], .slot = slot };
+		*ho = (struct hello_handoff){.to = v->workers[owner], .slot = slot};
 		memcpy(ho->id, h.session_id, 32);
 		ho->peer = peer;
 		ho->peer_len = plen;
@@ -579,6 +579,40 @@ void vpn_free(struct vpn *v)
 	free(v->workers);
 	free((void *)v->slot_owner);
 	free(v);
+}
+
+static void on_vpn_event(struct loop_call *call)
+{
+	struct vpn_event *ev = container_of(call, struct vpn_event, call);
+
+	ev->deliver(ev->deliver_ctx, ev);
+	free(ev);
+}
+
+void vpn_event_post(struct vpn *v, const struct session *s, bool connected, const char *reason)
+{
+	struct vpn_event *ev;
+
+	if (!v->on_event || !v->events_loop)
+		return;
+	ev = calloc(1, sizeof(*ev));
+	if (!ev)
+		return;
+	ev->connected = connected;
+	ev->session_id = s->id;
+	snprintf(ev->username, sizeof(ev->username), "%s", s->username);
+	snprintf(ev->group, sizeof(ev->group), "%s", s->group);
+	snprintf(ev->remote_ip, sizeof(ev->remote_ip), "%s", s->remote_ip);
+	if (s->lease.has_v4)
+		inet_ntop(AF_INET, &s->lease.v4, ev->ipv4, sizeof(ev->ipv4));
+	if (s->lease.has_v6)
+		inet_ntop(AF_INET6, &s->lease.v6, ev->ipv6, sizeof(ev->ipv6));
+	snprintf(ev->reason, sizeof(ev->reason), "%s", reason ? reason : "");
+	ev->rx_bytes = atomic_load_explicit(&s->rx_bytes, memory_order_relaxed);
+	ev->tx_bytes = atomic_load_explicit(&s->tx_bytes, memory_order_relaxed);
+	ev->deliver = v->on_event;
+	ev->deliver_ctx = v->events_ctx;
+	loop_post(v->events_loop, &ev->call, on_vpn_event);
 }
 
 const struct config *vpn_config_acquire(struct vpn *v)
