@@ -160,10 +160,5 @@ int conf_check(struct conf_ctx *ctx, const char *file, unsigned nlines, char err
 		cfg->dtls_legacy = false; /* as ocserv: the legacy protocol cannot match */
 	if (cfg->cisco_client_compat)
 		cfg->dtls_legacy = true;
-	if (cfg->match_tls_dtls_ciphers)
-		log_msg(LOG_WARNING,
-			"%s: match-tls-dtls-ciphers: not enforced yet (issue #3): the DTLS-PSK "
-			"suites follow tls-priorities",
-			file);
 	return 0;
 }

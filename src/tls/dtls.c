@@ -362,6 +362,29 @@ int dtls_conn_new_legacy(struct dtls_server *s, int fd,
 	return ret;
 }
 
+const char *dtls_psk_suite_matching(const char *tls_cipher)
+{
+	static const struct {
+		const char *needle, *suite;
+	} map[] = {
+		{"AES256-GCM", "PSK-AES256-GCM-SHA384"}, {"AES_256_GCM", "PSK-AES256-GCM-SHA384"},
+		{"AES128-GCM", "PSK-AES128-GCM-SHA256"}, {"AES_128_GCM", "PSK-AES128-GCM-SHA256"},
+		{"CHACHA20", "PSK-CHACHA20-POLY1305"},
+	};
+
+	for (size_t i = 0; tls_cipher && i < ARRAY_SIZE(map); i++)
+		if (strstr(tls_cipher, map[i].needle))
+			return map[i].suite;
+	return nullptr;
+}
+
+int dtls_conn_set_psk_suite(struct dtls_conn *c, const char *suite)
+{
+	if (!c || !suite || wolfSSL_set_cipher_list(c->ssl, suite) != WOLFSSL_SUCCESS)
+		return -EINVAL;
+	return 0;
+}
+
 void dtls_conn_free(struct dtls_conn *c)
 {
 	if (!c)

@@ -129,6 +129,11 @@ bool dtls_psk_offered(const char *dtls_list, const char *dtls12_list);
 				       uint16_t suite_id, const uint8_t *first, size_t first_len,
 				       unsigned data_mtu, struct dtls_conn **out);
 void dtls_conn_free(struct dtls_conn *c); /* nullptr ok; wipes secrets; does not close fd */
+/* match-tls-dtls-ciphers: the PSK suite with the TLS channel's cipher (by its wolfSSL name, e.g.
+ * "TLS13-AES256-GCM-SHA384" → "PSK-AES256-GCM-SHA384"), or nullptr when none matches. Pure. */
+const char *dtls_psk_suite_matching(const char *tls_cipher);
+/* Before the handshake: allow only this PSK suite. 0 or -EINVAL. */
+[[nodiscard]] int dtls_conn_set_psk_suite(struct dtls_conn *c, const char *suite);
 /* 0 = done (legacy: only a resumed handshake counts); -EAGAIN = wait for the fd to be readable
  * or for dtls_conn_timeout_ms(); -EPROTO = failed (logged once at LOG_INFO). */
 [[nodiscard]] int dtls_conn_handshake(struct dtls_conn *c);

@@ -437,7 +437,13 @@ static void dtls_offer(struct conn *c, const struct cstp_request *creq, struct c
 	*out = (struct cstp_dtls_reply){.port = cfg->udp_port, .dtls_mtu = c->dtls.mtu};
 	if (!v->dtls || !cfg->udp_port)
 		return;
-	if (cfg->dtls_psk && dtls_psk_offered(creq->dtls_ciphersuite, creq->dtls12_ciphersuite) &&
+	/* match-tls-dtls-ciphers: DTLS-PSK only with the TLS channel's own cipher. */
+	c->dtls.psk_suite = cfg->match_tls_dtls_ciphers
+				    ? dtls_psk_suite_matching(tls_conn_cipher(c->tls))
+				    : nullptr;
+	bool psk_ok = !cfg->match_tls_dtls_ciphers || c->dtls.psk_suite;
+	if (cfg->dtls_psk && psk_ok &&
+	    dtls_psk_offered(creq->dtls_ciphersuite, creq->dtls12_ciphersuite) &&
 	    !tls_conn_export_psk(c->tls, c->dtls.key)) {
 		c->dtls.mode = DTLS_MODE_PSK;
 		out->mode = CSTP_DTLS_PSK;

@@ -258,6 +258,8 @@ void dtls_chan_on_hello(struct conn *c, const uint8_t *dgram, size_t len,
 		ret = dtls_conn_new_legacy(w->vpn->dtls, ch->fd, c->session->dtls_id, c->dtls.key,
 					   c->dtls.legacy_suite, dgram, len, c->dtls.mtu,
 					   &ch->dtls);
+	if (!ret && c->dtls.psk_suite)
+		ret = dtls_conn_set_psk_suite(ch->dtls, c->dtls.psk_suite);
 	if (!ret)
 		ret = loop_watch_add(w->loop, &ch->watch, ch->fd, EPOLLIN, chan_on_event);
 	if (ret) {

@@ -32,6 +32,7 @@ struct dtls_state {
 	uint8_t key[48];	    /* secret: PSK (32 bytes) or legacy master secret (48) */
 	uint16_t legacy_suite;	    /* IANA id of the legacy suite */
 	unsigned mtu;		    /* data MTU of a DTLS record (dtls-mtu caps the tunnel's) */
+	const char *psk_suite;	    /* match-tls-dtls-ciphers: the one PSK suite allowed */
 	bool fell_back;		    /* TLS carries the downlink because DTLS went quiet */
 	struct dtls_chan *active;   /* established, carries packets */
 	struct dtls_chan *pending;  /* a newer handshake; replaces active once it completes */

@@ -112,11 +112,38 @@ static void test_psk_offered(void **state)
 	}
 }
 
+/* match-tls-dtls-ciphers: the TLS channel's cipher picks the one PSK suite. */
+static void test_psk_suite_matching(void **state)
+{
+	static const struct {
+		const char *tls, *psk;
+	} cases[] = {
+		{"TLS13-AES256-GCM-SHA384", "PSK-AES256-GCM-SHA384"},
+		{"TLS13-AES128-GCM-SHA256", "PSK-AES128-GCM-SHA256"},
+		{"TLS13-CHACHA20-POLY1305-SHA256", "PSK-CHACHA20-POLY1305"},
+		{"ECDHE-ECDSA-AES256-GCM-SHA384", "PSK-AES256-GCM-SHA384"},
+		{"ECDHE-RSA-AES128-GCM-SHA256", "PSK-AES128-GCM-SHA256"},
+		{"ECDHE-RSA-AES256-SHA", nullptr}, /* CBC: no PSK-GCM suite matches */
+		{"", nullptr},
+		{nullptr, nullptr},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *got = dtls_psk_suite_matching(cases[i].tls);
+		if (cases[i].psk)
+			assert_string_equal(got, cases[i].psk);
+		else
+			assert_null(got);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pick),
 		cmocka_unit_test(test_psk_offered),
+		cmocka_unit_test(test_psk_suite_matching),
 	};
 
 	return cmocka_run_group_tests(tests, nullptr, nullptr);
