@@ -13,7 +13,7 @@
 enum {
 	SENTRY_ERR_LEN = 512,
 	SENTRY_ADDR_STRLEN = 48,	    /* "ffff:…:ffff/128" + NUL */
-	SENTRY_DEFAULT_MAX_SOURCES = 65536, /* tracked sources before LRU eviction */
+	SENTRY_DEFAULT_MAX_SOURCES = 16384, /* tracked sources before LRU eviction (~1.5 MiB) */
 	SENTRY_MAX_PREFIX_BANS = 1024,	    /* manual bans wider (or narrower) than a source key */
 	SENTRY_MAX_EXEMPT = 64,
 	SENTRY_MAX_ROUTES = 4096, /* static-routes entries in a rule file */
