@@ -30,7 +30,7 @@ packages=(
 	libseccomp-dev libcap-dev
 	# test peers and tools
 	openconnect ocserv iperf3 iproute2 iputils-ping procps psmisc python3 openssl
-	gnutls-bin python3-prometheus-client tcpdump
+	gnutls-bin python3-prometheus-client tcpdump nftables jq
 )
 
 need_install=()
