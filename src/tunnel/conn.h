@@ -120,6 +120,8 @@ bool conn__auth_returned(struct conn *c);
 void conn__tunnel_data(struct conn *c, const uint8_t *pkt, size_t len, bool over_dtls);
 /* Finish a CONNECT whose reply is in c->pend: queue it, take the slot, start the tunnel. */
 void conn__connect_finish(struct conn *c);
+/* Answer the pending CONNECT with 401 (why in X-Reason), invalidate the cookie and close. */
+void conn__connect_refuse(struct conn *c, const char *why);
 /* Close and invalidate the session's cookie (a refused login). */
 void conn__close_invalidate(struct conn *c, const char *reason);
 /* conn_script.c: run the connect-script for c (reply waits in c->pend); false = no script. */

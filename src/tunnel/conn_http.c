@@ -593,6 +593,13 @@ static void handle_connect(struct conn *c, const struct http_request *req)
 	conn__connect_finish(c);
 }
 
+void conn__connect_refuse(struct conn *c, const char *why)
+{
+	buf_fini(&c->pend.head);
+	session_invalidate(c->w->vpn->sessions, c->session);
+	connect_fail(c, 401, "Unauthorized", why);
+}
+
 void conn__connect_finish(struct conn *c)
 {
 	struct connect_pending *p = &c->pend;

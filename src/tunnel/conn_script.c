@@ -144,13 +144,13 @@ static void on_connect_script_done(struct auth_request *req)
 	job_free(j);
 	if (conn__auth_returned(c)) /* frees j */
 		return;
+	conn__set_state(c, CONN_HTTP);
 	if (status != 0) {
 		log_msg(LOG_NOTICE, "conn %s: connect-script refused the session of %s (exit %d)",
 			c->peer, c->session->username, status);
-		conn__close_invalidate(c, "connect-script failed");
+		conn__connect_refuse(c, "Refused by the connect-script");
 		return;
 	}
-	conn__set_state(c, CONN_HTTP);
 	conn__connect_finish(c);
 }
 

@@ -406,6 +406,13 @@ bool session_dtls_lookup_by_ip(struct session_registry *r, const char *client_ip
 	return found == 1;
 }
 
+void session_invalidate(struct session_registry *r, struct session *s)
+{
+	pthread_mutex_lock(&r->lock);
+	s->invalid = true;
+	pthread_mutex_unlock(&r->lock);
+}
+
 bool session_logout(struct session_registry *r, const struct cookie *c)
 {
 	struct session *s;

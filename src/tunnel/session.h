@@ -154,6 +154,9 @@ struct session_kick {
 bool session_dtls_lookup_by_ip(struct session_registry *r, const char *client_ip, int *owner_worker,
 			       uint32_t *slot, uint64_t *id);
 
+/* The session's cookie stops working now (a refused login, an operator's terminate). */
+void session_invalidate(struct session_registry *r, struct session *s);
+
 /* Logout by cookie (GET /logout, <config-auth type="logout">): true when a session ended. */
 bool session_logout(struct session_registry *r, const struct cookie *c);
 
