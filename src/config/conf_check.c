@@ -142,6 +142,12 @@ int conf_check(struct conf_ctx *ctx, const char *file, unsigned nlines, char err
 		conf_err(err, &end, "ipv4-network", "required (or ipv6-network) but not set");
 		return -EINVAL;
 	}
+	if (cfg->host_update_script) {
+		struct cfg_pos m = {file, conf_ctx_line(ctx, "host-update-script")};
+
+		conf_err(err, &m, "host-update-script", "not supported yet");
+		return -EINVAL;
+	}
 	if (cfg->auto_select_group) {
 		struct cfg_pos m = {file, conf_ctx_line(ctx, "auto-select-group")};
 

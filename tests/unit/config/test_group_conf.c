@@ -518,6 +518,7 @@ static void test_main_keys(void **state)
 		 "per-group file"},
 		{"connect-script = %s/script.sh", nullptr},
 		{"disconnect-script = /bin/true", nullptr},
+		{"host-update-script = %s/script.sh", "host-update-script: not supported yet"},
 		{"host-update-script = /etc/passwd",
 		 "host-update-script: \"/etc/passwd\" is not an executable file"},
 		{"connect-script = script.sh",
