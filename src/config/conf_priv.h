@@ -46,6 +46,13 @@ typedef int conf_line_fn(void *ctx, const char *key, const char *value, const st
 [[nodiscard]] int conf_uint_parse(const char *s, unsigned min, unsigned max, unsigned *out,
 				  char *why, size_t why_len);
 [[nodiscard]] int conf_bool_parse(const char *s, bool *out, char *why, size_t why_len);
+/* Room for one more element of size bytes in *items (len used); -EINVAL past CONF_LIST_MAX
+ * (why says so), -ENOMEM. Shared by the main and the per-user/per-group files. */
+[[nodiscard]] int conf_list_grow(void **items, size_t len, size_t size, char *why, size_t why_len);
+[[nodiscard]] int conf_strlist_add(struct cfg_strlist *l, const char *value, char *why,
+				   size_t why_len);
+/* Replace the string at field (a char **; nullptr = a no-field directive: nothing stored). */
+[[nodiscard]] int conf_store_str(void *field, const char *value);
 /* family AF_INET, AF_INET6 or 0 (either). "addr/len", "a.b.c.d/255.255.0.0" or a bare address
  * (then *has_len is false and prefix_len is the full length). Host bits set is an error. */
 [[nodiscard]] int conf_prefix_parse(const char *s, int family, struct cfg_prefix *out,

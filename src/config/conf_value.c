@@ -5,7 +5,9 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdckdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -230,4 +232,51 @@ bool conf_hostport_is_valid(const char *s)
 			return false;
 	}
 	return conf_uint_parse(colon + 1, 1, 65535, &port, why, sizeof(why)) == 0;
+}
+
+int conf_list_grow(void **items, size_t len, size_t size, char *why, size_t why_len)
+{
+	size_t bytes;
+	void *n;
+
+	if (len >= CONF_LIST_MAX) {
+		snprintf(why, why_len, "too many entries (max %d)", CONF_LIST_MAX);
+		return -EINVAL;
+	}
+	if (ckd_mul(&bytes, len + 1, size))
+		return -ENOMEM;
+	n = realloc(*items, bytes);
+	if (!n)
+		return -ENOMEM;
+	*items = n;
+	return 0;
+}
+
+int conf_strlist_add(struct cfg_strlist *l, const char *value, char *why, size_t why_len)
+{
+	char *copy;
+	int ret;
+
+	ret = conf_list_grow((void **)&l->items, l->len, sizeof(*l->items), why, why_len);
+	if (ret < 0)
+		return ret;
+	copy = strdup(value);
+	if (!copy)
+		return -ENOMEM;
+	l->items[l->len++] = copy;
+	return 0;
+}
+
+int conf_store_str(void *field, const char *value)
+{
+	char *copy;
+
+	if (!field)
+		return 0;
+	copy = strdup(value);
+	if (!copy)
+		return -ENOMEM;
+	free(*(char **)field); /* a default such as device "vpns" */
+	*(char **)field = copy;
+	return 0;
 }

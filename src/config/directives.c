@@ -79,20 +79,6 @@ static int set_bool(struct conf_ctx *ctx, const struct directive *d, void *field
 	return 0;
 }
 
-static int store_str(void *field, const char *value)
-{
-	char *copy;
-
-	if (!field)
-		return 0;
-	copy = strdup(value);
-	if (!copy)
-		return -ENOMEM;
-	free(*(char **)field); /* a default such as device "vpns" */
-	*(char **)field = copy;
-	return 0;
-}
-
 /* Any non-empty string: paths, names, banner, priority strings. */
 static int set_str(struct conf_ctx *ctx, const struct directive *d, void *field, const char *value,
 		   char *why, size_t why_len)
@@ -103,7 +89,7 @@ static int set_str(struct conf_ctx *ctx, const struct directive *d, void *field,
 		snprintf(why, why_len, "empty value");
 		return -EINVAL;
 	}
-	return store_str(field, value);
+	return conf_store_str(field, value);
 }
 
 static int set_host(struct conf_ctx *ctx, const struct directive *d, void *field, const char *value,
@@ -115,7 +101,7 @@ static int set_host(struct conf_ctx *ctx, const struct directive *d, void *field
 		snprintf(why, why_len, "\"%.64s\" is not an IP address or host name", value);
 		return -EINVAL;
 	}
-	return store_str(field, value);
+	return conf_store_str(field, value);
 }
 
 static int set_hostport(struct conf_ctx *ctx, const struct directive *d, void *field,
@@ -127,7 +113,7 @@ static int set_hostport(struct conf_ctx *ctx, const struct directive *d, void *f
 		snprintf(why, why_len, "\"%.64s\" is not host:port or [ipv6]:port", value);
 		return -EINVAL;
 	}
-	return store_str(field, value);
+	return conf_store_str(field, value);
 }
 
 static int set_device(struct conf_ctx *ctx, const struct directive *d, void *field,
@@ -156,7 +142,7 @@ static int set_device(struct conf_ctx *ctx, const struct directive *d, void *fie
 			return -EINVAL;
 		}
 	}
-	return store_str(field, value);
+	return conf_store_str(field, value);
 }
 
 /* auth = "plain[passwd=/path]"; every other method is refused for now. */
@@ -206,7 +192,7 @@ static int set_auth(struct conf_ctx *ctx, const struct directive *d, void *field
 		snprintf(why, why_len, "plain needs [passwd=/path/to/ocpasswd]");
 		return -EINVAL;
 	}
-	if (store_str(&cfg->auth_passwd, passwd) < 0)
+	if (conf_store_str(&cfg->auth_passwd, passwd) < 0)
 		return -ENOMEM;
 	cfg->auth = CFG_AUTH_PLAIN;
 	return 0;
@@ -257,39 +243,6 @@ static int set_ipv6_network(struct conf_ctx *ctx, const struct directive *d, voi
 	return 0;
 }
 
-static int list_grow(void **items, size_t len, size_t size, char *why, size_t why_len)
-{
-	size_t bytes;
-	void *n;
-
-	if (len >= CONF_LIST_MAX) {
-		snprintf(why, why_len, "too many entries (max %d)", CONF_LIST_MAX);
-		return -EINVAL;
-	}
-	if (ckd_mul(&bytes, len + 1, size))
-		return -ENOMEM;
-	n = realloc(*items, bytes);
-	if (!n)
-		return -ENOMEM;
-	*items = n;
-	return 0;
-}
-
-static int strlist_add(struct cfg_strlist *l, const char *value, char *why, size_t why_len)
-{
-	char *copy;
-	int ret;
-
-	ret = list_grow((void **)&l->items, l->len, sizeof(*l->items), why, why_len);
-	if (ret < 0)
-		return ret;
-	copy = strdup(value);
-	if (!copy)
-		return -ENOMEM;
-	l->items[l->len++] = copy;
-	return 0;
-}
-
 static int set_dns(struct conf_ctx *ctx, const struct directive *d, void *field, const char *value,
 		   char *why, size_t why_len)
 {
@@ -299,7 +252,7 @@ static int set_dns(struct conf_ctx *ctx, const struct directive *d, void *field,
 		snprintf(why, why_len, "\"%.64s\" is not an IPv4 or IPv6 address", value);
 		return -EINVAL;
 	}
-	return strlist_add(field, value, why, why_len);
+	return conf_strlist_add(field, value, why, why_len);
 }
 
 static int set_split_dns(struct conf_ctx *ctx, const struct directive *d, void *field,
@@ -311,7 +264,7 @@ static int set_split_dns(struct conf_ctx *ctx, const struct directive *d, void *
 		snprintf(why, why_len, "\"%.64s\" is not a domain name", value);
 		return -EINVAL;
 	}
-	return strlist_add(field, value, why, why_len);
+	return conf_strlist_add(field, value, why, why_len);
 }
 
 /* default-domain: one domain, or several separated by single spaces (openconnect splits them). */
@@ -335,7 +288,7 @@ static int set_domains(struct conf_ctx *ctx, const struct directive *d, void *fi
 		snprintf(why, why_len, "empty value");
 		return -EINVAL;
 	}
-	return store_str(field, value);
+	return conf_store_str(field, value);
 }
 
 static int set_route(struct conf_ctx *ctx, const struct directive *d, void *field,
@@ -357,7 +310,7 @@ static int set_route(struct conf_ctx *ctx, const struct directive *d, void *fiel
 	(void)d;
 	if (conf_prefix_parse(value, 0, &p, &has_len, why, why_len) < 0)
 		return -EINVAL;
-	ret = list_grow((void **)&l->items, l->len, sizeof(*l->items), why, why_len);
+	ret = conf_list_grow((void **)&l->items, l->len, sizeof(*l->items), why, why_len);
 	if (ret < 0)
 		return ret;
 	l->items[l->len++] = p;

@@ -60,50 +60,6 @@ static int gset_bool(struct gc_ctx *c, const struct gkey *k, void *field, const 
 	return conf_bool_parse(value, field, why, why_len);
 }
 
-static int list_grow(void **items, size_t len, size_t size, char *why, size_t why_len)
-{
-	size_t bytes;
-	void *n;
-
-	if (len >= CONF_LIST_MAX) {
-		snprintf(why, why_len, "too many entries (max %d)", CONF_LIST_MAX);
-		return -EINVAL;
-	}
-	if (ckd_mul(&bytes, len + 1, size))
-		return -ENOMEM;
-	n = realloc(*items, bytes);
-	if (!n)
-		return -ENOMEM;
-	*items = n;
-	return 0;
-}
-
-static int strlist_add(struct cfg_strlist *l, const char *value, char *why, size_t why_len)
-{
-	char *copy;
-	int ret;
-
-	ret = list_grow((void **)&l->items, l->len, sizeof(*l->items), why, why_len);
-	if (ret < 0)
-		return ret;
-	copy = strdup(value);
-	if (!copy)
-		return -ENOMEM;
-	l->items[l->len++] = copy;
-	return 0;
-}
-
-static int store_str(char **field, const char *value)
-{
-	char *copy = strdup(value);
-
-	if (!copy)
-		return -ENOMEM;
-	free(*field);
-	*field = copy;
-	return 0;
-}
-
 /* route, no-route, iroute; "default" only for route. */
 static int gset_route(struct gc_ctx *c, const struct gkey *k, void *field, const char *value,
 		      char *why, size_t why_len)
@@ -123,7 +79,7 @@ static int gset_route(struct gc_ctx *c, const struct gkey *k, void *field, const
 	}
 	if (conf_prefix_parse(value, 0, &p, &has_len, why, why_len) < 0)
 		return -EINVAL;
-	ret = list_grow((void **)&l->items, l->len, sizeof(*l->items), why, why_len);
+	ret = conf_list_grow((void **)&l->items, l->len, sizeof(*l->items), why, why_len);
 	if (ret < 0)
 		return ret;
 	l->items[l->len++] = p;
@@ -139,7 +95,7 @@ static int gset_dns(struct gc_ctx *c, const struct gkey *k, void *field, const c
 		snprintf(why, why_len, "\"%.64s\" is not an IPv4 or IPv6 address", value);
 		return -EINVAL;
 	}
-	return strlist_add(field, value, why, why_len);
+	return conf_strlist_add(field, value, why, why_len);
 }
 
 static int gset_split_dns(struct gc_ctx *c, const struct gkey *k, void *field, const char *value,
@@ -151,7 +107,7 @@ static int gset_split_dns(struct gc_ctx *c, const struct gkey *k, void *field, c
 		snprintf(why, why_len, "\"%.64s\" is not a domain name", value);
 		return -EINVAL;
 	}
-	return strlist_add(field, value, why, why_len);
+	return conf_strlist_add(field, value, why, why_len);
 }
 
 /* One domain or several separated by spaces, as the main file's default-domain. */
@@ -175,7 +131,7 @@ static int gset_domains(struct gc_ctx *c, const struct gkey *k, void *field, con
 		snprintf(why, why_len, "empty value");
 		return -EINVAL;
 	}
-	return store_str(field, value);
+	return conf_store_str(field, value);
 }
 
 static int gset_hostname(struct gc_ctx *c, const struct gkey *k, void *field, const char *value,
@@ -187,7 +143,7 @@ static int gset_hostname(struct gc_ctx *c, const struct gkey *k, void *field, co
 		snprintf(why, why_len, "\"%.64s\" is not a host name", value);
 		return -EINVAL;
 	}
-	return store_str(field, value);
+	return conf_store_str(field, value);
 }
 
 /* Without a length the host-bit check waits for ipv4-netmask (gc_check_ipv4()). */
@@ -831,7 +787,7 @@ int group_conf__set_dir(struct conf_ctx *ctx, const struct directive *d, void *f
 		snprintf(why, why_len, "\"%.64s\" is not a directory", value);
 		return -EINVAL;
 	}
-	return store_str(field, value);
+	return conf_store_str(field, value);
 }
 
 int group_conf__set_default_file(struct conf_ctx *ctx, const struct directive *d, void *field,
@@ -857,7 +813,7 @@ int group_conf__set_default_file(struct conf_ctx *ctx, const struct directive *d
 		snprintf(why, why_len, "%s", err);
 		return -EINVAL;
 	}
-	return store_str(field, value);
+	return conf_store_str(field, value);
 }
 
 int group_conf__set_script(struct conf_ctx *ctx, const struct directive *d, void *field,
@@ -879,7 +835,7 @@ int group_conf__set_script(struct conf_ctx *ctx, const struct directive *d, void
 		snprintf(why, why_len, "\"%.64s\" is not an executable file", value);
 		return -EINVAL;
 	}
-	return store_str(field, value);
+	return conf_store_str(field, value);
 }
 
 static bool label_is_valid(const char *s, size_t len)
@@ -939,8 +895,8 @@ int group_conf__set_select_group(struct conf_ctx *ctx, const struct directive *d
 	sg.name = strdup(name);
 	ret = sg.name && sg.label ? 0 : -ENOMEM;
 	if (ret == 0)
-		ret = list_grow((void **)&cfg->select_groups, cfg->select_groups_len, sizeof(sg),
-				why, why_len);
+		ret = conf_list_grow((void **)&cfg->select_groups, cfg->select_groups_len,
+				     sizeof(sg), why, why_len);
 	if (ret < 0) {
 		free(sg.name);
 		free(sg.label);
@@ -959,7 +915,7 @@ int group_conf__set_select_label(struct conf_ctx *ctx, const struct directive *d
 		snprintf(why, why_len, "\"%.64s\" is not a group label", value);
 		return -EINVAL;
 	}
-	return store_str(field, value);
+	return conf_store_str(field, value);
 }
 
 void group_conf__cfg_fini(struct config *cfg)
