@@ -32,6 +32,7 @@ a_id=$(ops_user_field alice ID)
 # A steady ping through A's tunnel across all the reloads below (stopped with SIGINT).
 ocm_bg cli "$OCM_WORK/ping-a.log" ping -n -I oc-a -i 0.2 -c 1000 -w 200 -W 2 "$OCM_LAN_IP"
 ping_pid=$OCM_BG_PID
+ping_started=$SECONDS
 
 # --- occtl reload with a new DNS server ---
 ops_write_config "dns = 198.18.1.54"
@@ -113,7 +114,9 @@ grep -qiE 'reconnect' "$OCM_WORK/client-a.log" &&
 [ "$(ops_user_field alice IPv4)" = "$a4" ] ||
 	ocm_fail "expected alice's IPv4 $a4, got $(ops_user_field alice IPv4)"
 i6_expect_var a INTERNAL_IP4_DNS 198.18.1.53
-# SIGINT: ping stops and prints its summary.
+# At least 5 s of pings (>= 25 sent at 0.2 s) however fast the reloads went; then SIGINT:
+# ping stops and prints its summary.
+while [ $((SECONDS - ping_started)) -lt 5 ]; do sleep 0.5; done
 kill -INT "$ping_pid" 2>/dev/null
 ocm_wait 10 "the background ping to stop" i6_gone "$ping_pid"
 wait "$ping_pid" 2>/dev/null
