@@ -52,9 +52,10 @@ static int attach_guards(struct net_accel *a, const struct config *cfg, const ch
 	struct bpf_guard_limits lim = {
 		.tcp_ports = {cfg->tcp_port},
 		.udp_ports = {cfg->udp_port},
-		/* Generous: only floods trip it; sentry's rules decide bans. */
-		.rate_per_s = 200,
-		.burst = 400,
+		/* Generous: a whole NAT of clients shares one source address (each new client is
+		 * a SYN and two ClientHellos); only floods trip it; sentry's rules decide bans. */
+		.rate_per_s = 1000,
+		.burst = 2000,
 	};
 	struct ifaddrs *ifa_list, *ifa;
 	int ret = 0;
