@@ -66,11 +66,11 @@ struct v6_frag {
 };
 
 enum {
-	DTLS_CCS = 20,	       /* DTLS record content types */
+	DTLS_CCS = 20, /* DTLS record content types */
 	DTLS_HANDSHAKE = 22,
 	DTLS_HS_CLIENT_HELLO = 1, /* handshake message type, at offset 13 of the record */
-	DTLS_APP_DATA = 23,    /* DTLS 1.2 record content type application_data */
-	DTLS13_UNIFIED = 0x20, /* DTLS 1.3 unified header: 001xxxxx */
+	DTLS_APP_DATA = 23,	  /* DTLS 1.2 record content type application_data */
+	DTLS13_UNIFIED = 0x20,	  /* DTLS 1.3 unified header: 001xxxxx */
 	NSEC_PER_SEC = 1000000000,
 };
 
@@ -147,9 +147,10 @@ static __always_inline int judge_l4(const struct guard_config *cfg, const struct
 			return verdict(GUARD_CNT_MALFORMED, XDP_PASS);
 		if (!port_in(cfg->udp_ports, bpf_ntohs(uh->dest)))
 			return verdict(GUARD_CNT_NOT_OURS, XDP_PASS);
-		/* A new DTLS session is its ClientHello (twice, with the HelloVerifyRequest cookie);
-		 * the rest of a handshake, alerts and data records of live sessions are not new
-		 * connections. Anything that is no DTLS at all counts, so floods are limited. */
+		/* A new DTLS session is its ClientHello (twice, with the HelloVerifyRequest
+		 * cookie); the rest of a handshake, alerts and data records of live sessions are
+		 * not new connections. Anything that is no DTLS at all counts, so floods are
+		 * limited. */
 		fresh = true;
 		if (!(cfg->flags & GUARD_CFG_UDP_ALL) && (void *)(first + 1) <= data_end) {
 			__u8 type = *first;
