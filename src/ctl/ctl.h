@@ -168,6 +168,7 @@ struct metrics_snapshot {
 	uint64_t hs_overflow;
 	double hs_sum_s;
 	uint64_t dtls_fallbacks;
+	uint64_t spoofed_packets; /* counter: uplink packets dropped by the anti-spoofing check */
 	uint64_t bans_active, bans_total;
 	size_t n_workers; /* <= METRICS_MAX_WORKERS; more are ignored */
 	struct metrics_worker workers[METRICS_MAX_WORKERS];

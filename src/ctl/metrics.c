@@ -136,6 +136,10 @@ int metrics_render(const struct metrics_snapshot *s, struct buf *b)
 			     "Times a session's data moved from DTLS back to CSTP.",
 			     s->dtls_fallbacks);
 	if (!ret)
+		ret = scalar(b, "ocserv_modern_spoofed_packets_total", "counter",
+			     "Packets from clients whose source was not their address (dropped).",
+			     s->spoofed_packets);
+	if (!ret)
 		ret = scalar(b, "ocserv_modern_banned_addresses", "gauge", "Addresses banned now.",
 			     s->bans_active);
 	if (!ret)

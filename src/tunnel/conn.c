@@ -330,13 +330,13 @@ void conn__tunnel_data(struct conn *c, const uint8_t *pkt, size_t len, bool over
 		if (local)
 			return;
 		/* The first, then one in 1024: a spoofing client cannot flood the log. */
-		if (!(w->spoof_drops++ & 1023))
+		if (!(atomic_fetch_add_explicit(&w->stats.spoofed, 1, memory_order_relaxed) & 1023))
 			conn_log(c, LOG_NOTICE,
 				 "dropped packet with a source address not its lease");
 		return;
 	}
 	if (c->cfg->restrict_user_to_routes && !dst_in_routes(c->cfg, &ip)) {
-		w->spoof_drops++;
+		atomic_fetch_add_explicit(&w->stats.spoofed, 1, memory_order_relaxed);
 		return;
 	}
 	if (!rate_allows(&c->rx_limit, len, loop_now_ns(w->loop))) {

@@ -31,6 +31,7 @@ struct vpn_stats {
 	_Atomic uint64_t dtls_fallbacks;
 	_Atomic uint64_t connections; /* gauge */
 	_Atomic uint64_t drops;	      /* packets dropped: full queues, TUN, hand-off */
+	_Atomic uint64_t spoofed;     /* uplink packets whose source is not the lease */
 };
 
 /* A tunnel came up or went down (a copy: owned by the event). */

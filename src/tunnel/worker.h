@@ -36,7 +36,7 @@ struct worker {
 
 	struct vpn_stats stats;
 	/* Counters (this thread only). */
-	uint64_t tun_drops, handoff_drops, spoof_drops, bad_inner_drops;
+	uint64_t tun_drops, handoff_drops, bad_inner_drops;
 	uint64_t udp_garbage, udp_unknown, udp_banned;
 	uint64_t rebind_window_ns;
 	unsigned rebind_lookups;
