@@ -52,7 +52,11 @@ void tls_conn_free(struct tls_conn *c); /* nullptr ok; does not close fd */
  * buf/len until it returns len; or -EPIPE (peer gone) / -EPROTO; -EINVAL for a bad len or a len
  * different from the pending one. */
 [[nodiscard]] ssize_t tls_conn_write(struct tls_conn *c, const void *buf, size_t len);
-bool tls_conn_wants_write(const struct tls_conn *c);	/* the last -EAGAIN waits for POLLOUT */
+bool tls_conn_wants_write(const struct tls_conn *c);
+/* After the handshake, tls_conn_write() gathers records; this sends them (one send(2) for
+ * many records). 0 = all sent; -EAGAIN = the rest waits for POLLOUT (tls_conn_wants_write);
+ * -EPIPE = the peer is gone. Call it once per batch of writes. */
+[[nodiscard]] int tls_conn_flush(struct tls_conn *c);	/* the last -EAGAIN waits for POLLOUT */
 void tls_conn_shutdown(struct tls_conn *c);		/* best-effort close_notify, never blocks */
 const char *tls_conn_version(const struct tls_conn *c); /* "TLSv1.3"; static storage */
 const char *tls_conn_cipher(const struct tls_conn *c);	/* wolfSSL suite name; static storage */

@@ -34,7 +34,14 @@ struct tls_conn {
 	bool shutdown_sent;
 	int io_errno;	      /* last hard socket error, for the log line */
 	size_t write_pending; /* len of the record wolfSSL queued on WANT_WRITE; 0 = none */
+	/* After the handshake, records are gathered here and sent by tls_conn_flush(): many
+	 * records per send(2) instead of one system call each. */
+	bool gather;   /* set once the handshake is done */
+	uint8_t *obuf; /* TLS_OBUF_MAX bytes while it holds records, else freed (idle memory) */
+	size_t olen;
 };
+
+enum { TLS_OBUF_MAX = 64 * 1024 };
 
 /* "198.18.0.1:443" for log lines; "?" when the fd has no inet peer (socketpair). */
 static const char *tls_conn_peer(const struct tls_conn *c, char *buf, size_t len)
@@ -120,6 +127,33 @@ static int tls_conn_io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 	return tls_conn_io_errno(c, errno, WOLFSSL_CBIO_ERR_WANT_READ);
 }
 
+/* Send what is gathered: 0 when empty, -EAGAIN (the rest stays), -EPIPE/-EIO. */
+static int tls_conn_obuf_send(struct tls_conn *c)
+{
+	size_t off = 0;
+	int ret = 0;
+
+	if (!c->olen)
+		return 0;
+	while (off < c->olen) {
+		ssize_t n = send(c->fd, c->obuf + off, c->olen - off, MSG_NOSIGNAL);
+		if (n < 0) {
+			ret = errno == EAGAIN || errno == EWOULDBLOCK ? -EAGAIN
+			      : errno == EINTR			      ? 0
+								      : -EPIPE;
+			if (ret == 0)
+				continue;
+			if (ret != -EAGAIN)
+				c->io_errno = errno;
+			break;
+		}
+		off += (size_t)n;
+	}
+	memmove(c->obuf, c->obuf + off, c->olen - off);
+	c->olen -= off;
+	return ret;
+}
+
 static int tls_conn_io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 {
 	struct tls_conn *c = ctx;
@@ -127,7 +161,25 @@ static int tls_conn_io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 
 	(void)ssl;
 	if (c->reneg_seen)
-		return WOLFSSL_CBIO_ERR_GENERAL;	/* never answer a renegotiation attempt */
+		return WOLFSSL_CBIO_ERR_GENERAL; /* never answer a renegotiation attempt */
+	if (c->gather && !c->obuf)
+		c->obuf = malloc(TLS_OBUF_MAX); /* on failure: send directly below */
+	if (c->obuf) {
+		/* Gather; when full, push what is gathered first. Order is kept: nothing is sent
+		 * around the buffer while it holds bytes. */
+		if (c->olen + (size_t)sz > TLS_OBUF_MAX) {
+			int ret = tls_conn_obuf_send(c);
+			if (ret == -EAGAIN && c->olen + (size_t)sz > TLS_OBUF_MAX)
+				return WOLFSSL_CBIO_ERR_WANT_WRITE;
+			if (ret && ret != -EAGAIN)
+				return WOLFSSL_CBIO_ERR_CONN_CLOSE;
+		}
+		if (c->olen + (size_t)sz <= TLS_OBUF_MAX) {
+			memcpy(c->obuf + c->olen, buf, (size_t)sz);
+			c->olen += (size_t)sz;
+			return sz;
+		}
+	}
 	n = send(c->fd, buf, (size_t)sz, MSG_NOSIGNAL); /* a vanished peer: EPIPE, not SIGPIPE */
 	if (n >= 0)
 		return (int)n;
@@ -189,6 +241,7 @@ void tls_conn_free(struct tls_conn *c)
 		tls_conn_release_handshake_data(c);
 		wolfSSL_free(c->ssl);
 	}
+	free(c->obuf);
 	free(c);
 }
 
@@ -218,6 +271,7 @@ int tls_conn_handshake(struct tls_conn *c)
 	if (ret == WOLFSSL_SUCCESS) {
 		c->established = true;
 		c->want_write = false;
+		c->gather = true;
 		return 0;
 	}
 	err = wolfSSL_get_error(c->ssl, ret);
@@ -296,7 +350,23 @@ ssize_t tls_conn_write(struct tls_conn *c, const void *buf, size_t len)
 
 bool tls_conn_wants_write(const struct tls_conn *c)
 {
-	return c->want_write;
+	return c->want_write || c->olen;
+}
+
+int tls_conn_flush(struct tls_conn *c)
+{
+	int ret;
+
+	if (!c->olen)
+		return 0;
+	ret = tls_conn_obuf_send(c);
+	if (ret && ret != -EAGAIN)
+		tls_conn_fail(c, "write failed: peer gone", SOCKET_ERROR_E);
+	if (!c->olen) {
+		free(c->obuf); /* an idle session keeps no output buffer */
+		c->obuf = nullptr;
+	}
+	return ret;
 }
 
 void tls_conn_shutdown(struct tls_conn *c)
@@ -306,6 +376,7 @@ void tls_conn_shutdown(struct tls_conn *c)
 	c->shutdown_sent = true;
 	/* Non-blocking fd: one attempt to send close_notify, whatever the outcome. */
 	(void)wolfSSL_shutdown(c->ssl);
+	(void)tls_conn_obuf_send(c);
 }
 
 const char *tls_conn_version(const struct tls_conn *c)

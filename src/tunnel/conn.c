@@ -174,6 +174,10 @@ static void conn_close_ex(struct conn *c, const char *reason, bool invalidate)
 	conn__set_state(c, CONN_CLOSING);
 	if (c->tls)
 		tls_conn_shutdown(c->tls);
+	if (c->dirty) {
+		list_del(&c->dirty_node);
+		c->dirty = false;
+	}
 	dtls_chan_close_all(c);
 	conn_release_tunnel(c, invalidate, reason);
 	loop_timer_cancel(w->loop, &c->timer);
@@ -229,7 +233,8 @@ static size_t next_record_len(const struct conn *c)
 	return CSTP_HDR_LEN + ((size_t)h[4] << 8 | h[5]);
 }
 
-void conn__flush(struct conn *c)
+/* Hand the queued bytes to TLS as records; TLS gathers them until tls_conn_flush(). */
+static void conn_write_records(struct conn *c)
 {
 	while (c->state != CONN_CLOSING && buf_used(&c->out)) {
 		size_t n = next_record_len(c);
@@ -243,9 +248,32 @@ void conn__flush(struct conn *c)
 		buf_consume(&c->out, n);
 		c->out_raw -= c->out_raw ? n : 0;
 	}
+}
+
+void conn__flush(struct conn *c)
+{
+	conn_write_records(c);
+	if (c->state == CONN_CLOSING)
+		return;
+	int ret = tls_conn_flush(c->tls);
+	if (ret && ret != -EAGAIN) {
+		conn_close(c, "write failed");
+		return;
+	}
 	if (!buf_used(&c->out) && c->out.cap > 65536)
 		buf_reset(&c->out, 0); /* an idle session gives its burst buffer back */
 	conn_update_events(c);
+}
+
+void conn__flush_batched(struct conn *c)
+{
+	/* Downlink packets: records now, one send(2) for the whole batch at the end of the
+	 * worker's round (worker_flush_dirty). */
+	conn_write_records(c);
+	if (c->state == CONN_CLOSING || c->dirty)
+		return;
+	c->dirty = true;
+	list_add_tail(&c->w->dirty, &c->dirty_node);
 }
 
 static int conn_queue_frame(struct conn *c, enum cstp_type type, const void *payload, size_t len)
@@ -289,7 +317,7 @@ void conn_send_packet(struct conn *c, const uint8_t *pkt, size_t len)
 	atomic_fetch_add_explicit(&st->bytes[VPN_TX][over_dtls], len, memory_order_relaxed);
 	atomic_fetch_add_explicit(&st->packets[VPN_TX][over_dtls], 1, memory_order_relaxed);
 	if (!over_dtls)
-		conn__flush(c);
+		conn__flush_batched(c);
 }
 
 void conn_kick(struct conn *c, const char *reason)

@@ -40,7 +40,9 @@ struct conn {
 	struct worker *w;
 	const struct config
 		*cfg; /* a reference: the server's at accept, the session's once attached */
-	struct list_node node; /* w->conns */
+	struct list_node node;	     /* w->conns */
+	struct list_node dirty_node; /* w->dirty: gathered TLS records to send this round */
+	bool dirty;
 	int fd;
 	struct loop_watch watch;
 	struct timer timer;
@@ -110,6 +112,8 @@ void conn__http_process(struct conn *c);
 [[nodiscard]] int conn__queue_raw(struct conn *c, const void *data, size_t len);
 /* Write what is queued; closes the connection on a fatal error. */
 void conn__flush(struct conn *c);
+/* The same for a batch of downlink packets: the send(2) happens in worker_flush_dirty(). */
+void conn__flush_batched(struct conn *c);
 /* Enter the tunnel (after the CONNECT reply is queued). */
 void conn__tunnel_start(struct conn *c);
 void conn__deadline_arm(struct conn *c);

@@ -96,6 +96,18 @@ void worker_deliver(struct worker *w, uint32_t slot, const uint8_t *pkt, size_t 
 		conn_send_packet(c, pkt, len);
 }
 
+void worker_flush_dirty(struct worker *w)
+{
+	struct list_node *pos, *tmp;
+
+	list_for_each_safe (pos, tmp, &w->dirty) {
+		struct conn *c = list_entry(pos, struct conn, dirty_node);
+		list_del(pos);
+		c->dirty = false;
+		conn__flush(c);
+	}
+}
+
 static void on_handoff(struct loop_call *call)
 {
 	struct handoff *h = container_of(call, struct handoff, call);
@@ -105,6 +117,7 @@ static void on_handoff(struct loop_call *call)
 		worker_deliver(h->to, h->slot[i], h->data + off, h->len[i]);
 		off += h->len[i];
 	}
+	worker_flush_dirty(h->to);
 	free(h);
 }
 
@@ -377,6 +390,7 @@ static void on_tun_readable(struct loop_watch *watch, uint32_t events)
 			handoff_add(w, pending, owner - 1, slot, w->pkt_buf, (size_t)n);
 	}
 	handoff_flush(w, pending);
+	worker_flush_dirty(w);
 }
 
 static void on_listen_readable(struct loop_watch *watch, uint32_t events)
@@ -444,6 +458,7 @@ static int worker_new(struct vpn *v, unsigned idx, struct worker **out)
 	w->listen_watch.fd = -1;
 	w->udp_watch.fd = -1;
 	list_init(&w->conns);
+	list_init(&w->dirty);
 	w->slot_conn = calloc(v->n_slots, sizeof(*w->slot_conn));
 	w->pkt_buf = malloc(PKT_BUF_LEN);
 	w->dtls_buf = malloc(PKT_BUF_LEN);

@@ -30,6 +30,7 @@ struct worker {
 	int tun_fd;		 /* borrowed from vpn->tun */
 	struct conn **slot_conn; /* slot -> connection carrying it on this worker */
 	struct list_node conns;
+	struct list_node dirty; /* connections with gathered TLS records (conn.dirty_node) */
 	size_t n_conns;
 	uint8_t *pkt_buf; /* one TUN packet */
 	struct loop_call stop_call;
@@ -42,6 +43,8 @@ struct worker {
 	unsigned rebind_lookups;
 };
 
+/* End of a round: send the records gathered for every dirty connection. */
+void worker_flush_dirty(struct worker *w);
 /* Downlink: a packet for slot arrived on this worker (from its TUN queue or handed over). */
 void worker_deliver(struct worker *w, uint32_t slot, const uint8_t *pkt, size_t len);
 /* Uplink: write one packet to this worker's TUN queue (drops and counts when it is full). */
