@@ -270,8 +270,9 @@ static const char *restart_only_change(const struct config *a, const struct conf
 	    memcmp(&a->ipv6_network, &b->ipv6_network, sizeof(a->ipv6_network)) ||
 	    a->ipv6_subnet_prefix != b->ipv6_subnet_prefix)
 		return "ipv6-network";
-	if (a->worker_threads != b->worker_threads || a->tun_queues != b->tun_queues)
-		return "worker-threads/tun-queues";
+	if (a->worker_threads != b->worker_threads || a->tun_queues != b->tun_queues ||
+	    a->tun_offloads != b->tun_offloads)
+		return "worker-threads/tun-queues/tun-offloads";
 	if (str_differs(a->server_cert, b->server_cert) ||
 	    str_differs(a->server_key, b->server_key) || str_differs(a->ca_cert, b->ca_cert) ||
 	    str_differs(a->tls_priorities, b->tls_priorities))
@@ -547,7 +548,7 @@ static int server_start(struct server *s)
 		log_msg(LOG_ERR, "cannot set up the address pool: %s", strerror(-ret));
 		return ret;
 	}
-	if ((ret = tun_open(cfg->device, queues, &s->tun))) {
+	if ((ret = tun_open(cfg->device, queues, cfg->tun_offloads, &s->tun))) {
 		log_msg(LOG_ERR, "cannot create TUN device %s: %s", cfg->device, strerror(-ret));
 		return ret;
 	}

@@ -29,6 +29,7 @@ int conf_defaults_set(struct config *cfg)
 	cfg->rekey_method = CFG_REKEY_SSL;
 	cfg->log_level = LOG_INFO;
 	cfg->dtls_psk = true;
+	cfg->tun_offloads = true;
 	cfg->dtls_legacy = true;
 	cfg->switch_to_tcp_timeout_s = 25; /* ocserv default */
 	cfg->use_occtl = true;

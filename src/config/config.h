@@ -123,6 +123,7 @@ struct config {
 	int log_level;		 /* syslog priority derived from log-level/-d, default LOG_INFO */
 	unsigned tun_queues;	 /* 0 = auto (= worker threads) */
 	unsigned worker_threads; /* 0 = auto (= online CPUs) */
+	bool tun_offloads;	 /* default true: IFF_VNET_HDR, TSO/USO super-packets */
 
 	/* DTLS (issue #3): parsed and stored; tunnels run over TLS only until then */
 	bool dtls_psk;			  /* default true */

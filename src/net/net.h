@@ -23,8 +23,9 @@ enum { TUN_MAX_QUEUES = 256 /* kernel MAX_TAP_QUEUES */, TUN_TXQUEUELEN = 4096 }
 struct tun;
 /* name: cfg->device; may contain one "%d" for the kernel to pick a number. Without "%d", an
  * existing interface of that name is -EEXIST (we never attach to a device we did not create).
- * -EINVAL: empty/too long name, queues 0 or > TUN_MAX_QUEUES. On success *out owns the device. */
-[[nodiscard]] int tun_open(const char *name, unsigned queues, struct tun **out);
+ * -EINVAL: empty/too long name, queues 0 or > TUN_MAX_QUEUES. On success *out owns the device.
+ * offloads: ask for IFF_VNET_HDR + TUNSETOFFLOAD (tun_has_offloads says whether it took). */
+[[nodiscard]] int tun_open(const char *name, unsigned queues, bool offloads, struct tun **out);
 /* Over rtnetlink: MTU, txqueuelen, the pool's server IPv4 address with the pool prefix, the
  * server IPv6 address with the pool prefix (nodad), link up. mtu in [68, 65535], >= 1280 when
  * the pool has IPv6 (-EINVAL otherwise). Kernel refusals come back as -errno (logged here). */
@@ -35,6 +36,47 @@ int tun_queue_fd(const struct tun *t, unsigned q);
 unsigned tun_queue_count(const struct tun *t);
 const char *tun_name(const struct tun *t); /* the kernel's final name, e.g. "vpns0" */
 unsigned tun_ifindex(const struct tun *t);
+
+/* With offloads (IFF_VNET_HDR + TUNSETOFFLOAD: checksum, TSO4/6, USO4/6 where the kernel has
+ * them) every read and write on a queue fd starts with a struct virtio_net_hdr: reads may be
+ * 64 KiB super-packets (tso_split), writes may be merged segments (gro). false: the kernel
+ * refused, the fds carry plain packets. */
+bool tun_has_offloads(const struct tun *t);
+enum { TUN_VNET_HDR_LEN = 10 /* sizeof(struct virtio_net_hdr) */ };
+
+/* ---- csum.c: the Internet checksum (RFC 1071) ------------------------------------------------
+ * csum_add sums len bytes into a 64-bit accumulator (len even except in the last call);
+ * csum_fold folds it to 16 bits, not inverted. Both in the bytes' own order: store the result
+ * with memcpy. csum_pseudo: the TCP/UDP pseudo header (addresses 4 or 16 bytes). */
+uint64_t csum_add(uint64_t sum, const void *data, size_t len);
+uint16_t csum_fold(uint64_t sum);
+uint64_t csum_pseudo(int family, const uint8_t *src, const uint8_t *dst, uint8_t proto,
+		     size_t l4_len);
+/* Recompute the header checksum of the IPv4 header at ip (IHL taken from it). */
+void csum_ipv4_header_set(uint8_t *ip);
+
+/* ---- tso.c: super-packets read from an offloading TUN → the packets a client expects -------
+ * buf/len: exactly what read(2) returned (vnet header + IP packet). A TCP/UDP GSO packet is
+ * split into segments of gso_size payload with their own headers and checksums; a single
+ * packet with a partial checksum gets it completed. Built in place, so emit must consume (copy)
+ * each packet before it returns. Returns the number emitted, or -EBADMSG (nothing emitted) for
+ * a header the kernel would not produce. Pure; fuzzed. */
+typedef void tso_emit_fn(void *ctx, const uint8_t *pkt, size_t len);
+[[nodiscard]] int tso_split(uint8_t *buf, size_t len, tso_emit_fn *emit, void *ctx);
+
+/* ---- gro.c: uplink TCP segments merged into GSO super-packets for an offloading TUN --------
+ * One per worker. gro_add takes one checked IP packet (inner_parse): a mergeable TCP segment
+ * waits (at most until gro_flush, which the owner calls at the end of its round), anything else
+ * is written at once after what is pending. write gets the vnet header and the packet
+ * separately (writev). */
+struct virtio_net_hdr;
+typedef void gro_write_fn(void *ctx, const struct virtio_net_hdr *vh, const uint8_t *pkt,
+			  size_t len);
+struct gro;
+[[nodiscard]] int gro_new(gro_write_fn *write, void *ctx, struct gro **out);
+void gro_free(struct gro *g); /* NULL-safe; drops what is pending (flush first) */
+void gro_add(struct gro *g, const uint8_t *pkt, size_t len);
+void gro_flush(struct gro *g);
 
 /* ---- ippool.c -------------------------------------------------------------------------------
  * IPv4/IPv6 leases from cfg->ipv4_network / cfg->ipv6_network. Every lease has a SLOT in

@@ -20,6 +20,12 @@
 
 #include "core/log.h"
 
+/* Linux 6.2 (UDP segmentation offload); Debian 12's headers are 6.1. */
+#ifndef TUN_F_USO4
+#define TUN_F_USO4 0x20
+#define TUN_F_USO6 0x40
+#endif
+
 enum {
 	TUN_NL_BUF = 8192,     /* requests and acks are small; MNL_SOCKET_BUFFER_SIZE is a VLA */
 	TUN_NL_TIMEOUT_S = 2,  /* the kernel acks synchronously; this only bounds a surprise */
@@ -33,12 +39,13 @@ struct tun {
 	char name[IFNAMSIZ]; /* the kernel's final name; immutable after tun_open */
 	unsigned ifindex;
 	unsigned nqueues;
-	int fds[]; /* owned, nqueues of them */
+	bool offloads; /* IFF_VNET_HDR on every queue, TUNSETOFFLOAD accepted */
+	int fds[];     /* owned, nqueues of them */
 };
 
 /* Open one queue of the device called name (a "%d" template for the first queue). On success
  * *fd_out owns the fd and actual holds the kernel's name for the device. */
-static int tun_queue_open(const char *name, char actual[IFNAMSIZ], int *fd_out)
+static int tun_queue_open(const char *name, bool vnet, char actual[IFNAMSIZ], int *fd_out)
 {
 	struct ifreq ifr = {};
 	int fd, ret;
@@ -46,7 +53,7 @@ static int tun_queue_open(const char *name, char actual[IFNAMSIZ], int *fd_out)
 	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
-	ifr.ifr_flags = IFF_TUN | IFF_NO_PI | IFF_MULTI_QUEUE;
+	ifr.ifr_flags = IFF_TUN | IFF_NO_PI | IFF_MULTI_QUEUE | (vnet ? IFF_VNET_HDR : 0);
 	memcpy(ifr.ifr_name, name, strnlen(name, IFNAMSIZ - 1));
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		ret = -errno;
@@ -59,7 +66,18 @@ static int tun_queue_open(const char *name, char actual[IFNAMSIZ], int *fd_out)
 	return 0;
 }
 
-int tun_open(const char *name, unsigned queues, struct tun **out)
+/* Checksum and TCP segmentation offload, plus UDP segmentation where the kernel has it
+ * (6.2+): the kernel then hands us unsegmented super-packets (tso_split). */
+static bool tun_offloads_set(int fd)
+{
+	unsigned tcp = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN;
+
+	if (ioctl(fd, TUNSETOFFLOAD, tcp | TUN_F_USO4 | TUN_F_USO6) == 0)
+		return true;
+	return ioctl(fd, TUNSETOFFLOAD, tcp) == 0;
+}
+
+int tun_open(const char *name, unsigned queues, bool offloads, struct tun **out)
 {
 	struct tun *t;
 	size_t nlen = strnlen(name, IFNAMSIZ);
@@ -79,15 +97,30 @@ int tun_open(const char *name, unsigned queues, struct tun **out)
 	for (unsigned i = 0; i < queues; i++)
 		t->fds[i] = -1;
 	t->nqueues = queues;
-	ret = tun_queue_open(name, t->name, &t->fds[0]);
+	ret = tun_queue_open(name, offloads, t->name, &t->fds[0]);
 	if (ret < 0) {
 		log_msg(LOG_ERR, "tun: cannot create device '%s': %s", name, strerror(-ret));
 		goto out;
 	}
+	if (offloads && !tun_offloads_set(t->fds[0])) {
+		/* Every queue must use the first one's flags: start again without the header. */
+		log_msg(LOG_NOTICE, "tun: %s: the kernel refused offloads (%m): plain packets",
+			t->name);
+		close(t->fds[0]);
+		t->fds[0] = -1;
+		offloads = false;
+		ret = tun_queue_open(name, false, t->name, &t->fds[0]);
+		if (ret < 0) {
+			log_msg(LOG_ERR, "tun: cannot create device '%s': %s", name,
+				strerror(-ret));
+			goto out;
+		}
+	}
+	t->offloads = offloads;
 	for (unsigned i = 1; i < queues; i++) {
 		char again[IFNAMSIZ];
 
-		ret = tun_queue_open(t->name, again, &t->fds[i]);
+		ret = tun_queue_open(t->name, offloads, again, &t->fds[i]);
 		if (ret < 0) {
 			log_msg(LOG_ERR, "tun: %s: cannot open queue %u: %s", t->name, i,
 				strerror(-ret));
@@ -122,6 +155,11 @@ void tun_free(struct tun *t)
 int tun_queue_fd(const struct tun *t, unsigned q)
 {
 	return q < t->nqueues ? t->fds[q] : -EINVAL;
+}
+
+bool tun_has_offloads(const struct tun *t)
+{
+	return t->offloads;
 }
 
 unsigned tun_queue_count(const struct tun *t)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "core/clock.h"
@@ -23,7 +24,7 @@
 enum {
 	TUN_READ_BUDGET = 256, /* packets per readiness event before others get a turn */
 	ACCEPT_BUDGET = 64,
-	PKT_BUF_LEN = 65536,
+	PKT_BUF_LEN = TUN_VNET_HDR_LEN + 65536, /* a super-packet with its vnet header */
 	HANDOFF_MAX_PKTS = 64,
 	HANDOFF_MAX_BYTES = 128 * 1024,
 	REBIND_LOOKUPS_PER_S = 64, /* address-only session lookups for records from new ports */
@@ -80,11 +81,39 @@ const struct vpn_stats *vpn_worker_stats(const struct vpn *v, unsigned i)
 	return &v->workers[i]->stats;
 }
 
+static void tun_write_vnet(void *ctx, const struct virtio_net_hdr *vh, const uint8_t *pkt,
+			   size_t len)
+{
+	struct worker *w = ctx;
+	struct iovec iov[2] = {
+		{.iov_base = (void *)vh, .iov_len = TUN_VNET_HDR_LEN},
+		{.iov_base = (void *)pkt, .iov_len = len},
+	};
+
+	if (writev(w->tun_fd, iov, 2) < 0 && !(w->tun_drops++ & 1023))
+		log_msg(LOG_WARNING, "worker %u: TUN write failed: %m (dropping)", w->idx);
+}
+
+static void on_gro_flush(struct loop_call *call)
+{
+	struct worker *w = container_of(call, struct worker, gro_call);
+
+	w->gro_armed = false;
+	gro_flush(w->gro);
+}
+
 void worker_tun_write(struct worker *w, const uint8_t *pkt, size_t len)
 {
-	ssize_t n = write(w->tun_fd, pkt, len);
-
-	if (n < 0 && !(w->tun_drops++ & 1023))
+	if (w->gro) {
+		/* Merged with the rest of this round's segments of its flow, written at its end. */
+		gro_add(w->gro, pkt, len);
+		if (!w->gro_armed) {
+			w->gro_armed = true;
+			loop_defer(w->loop, &w->gro_call, on_gro_flush);
+		}
+		return;
+	}
+	if (write(w->tun_fd, pkt, len) < 0 && !(w->tun_drops++ & 1023))
 		log_msg(LOG_WARNING, "worker %u: TUN write failed: %m (dropping)", w->idx);
 }
 
@@ -364,30 +393,49 @@ static void handoff_add(struct worker *w, struct handoff **pending, unsigned own
 	h->used += len;
 }
 
+/* One downlink packet read from this worker's TUN queue (a segment of a super-packet). */
+struct tun_read {
+	struct worker *w;
+	struct handoff **pending;
+};
+
+static void tun_on_packet(void *ctx, const uint8_t *pkt, size_t len)
+{
+	struct tun_read *r = ctx;
+	struct worker *w = r->w;
+	struct vpn *v = w->vpn;
+	struct inner_pkt ip;
+
+	if (inner_parse(pkt, len, &ip))
+		return;
+	uint32_t slot = ippool_slot_of(v->pool, ip.family, ip.dst);
+	if (!slot)
+		return; /* not for a client: the kernel routes such packets elsewhere */
+	unsigned owner = atomic_load_explicit(&v->slot_owner[slot], memory_order_acquire);
+	if (!owner)
+		return; /* no tunnel for that address right now */
+	if (owner - 1 == w->idx)
+		worker_deliver(w, slot, pkt, len);
+	else
+		handoff_add(w, r->pending, owner - 1, slot, pkt, len);
+}
+
 static void on_tun_readable(struct loop_watch *watch, uint32_t events)
 {
 	struct worker *w = container_of(watch, struct worker, tun_watch);
-	struct vpn *v = w->vpn;
 	struct handoff *pending[256] = {};
+	struct tun_read r = {.w = w, .pending = pending};
+	bool vnet = tun_has_offloads(w->vpn->tun);
 
 	(void)events;
 	for (int budget = TUN_READ_BUDGET; budget > 0; budget--) {
 		ssize_t n = read(w->tun_fd, w->pkt_buf, PKT_BUF_LEN);
 		if (n <= 0)
 			break;
-		struct inner_pkt ip;
-		if (inner_parse(w->pkt_buf, (size_t)n, &ip))
-			continue;
-		uint32_t slot = ippool_slot_of(v->pool, ip.family, ip.dst);
-		if (!slot)
-			continue; /* not for a client: the kernel routes such packets elsewhere */
-		unsigned owner = atomic_load_explicit(&v->slot_owner[slot], memory_order_acquire);
-		if (!owner)
-			continue; /* no tunnel for that address right now */
-		if (owner - 1 == w->idx)
-			worker_deliver(w, slot, w->pkt_buf, (size_t)n);
-		else
-			handoff_add(w, pending, owner - 1, slot, w->pkt_buf, (size_t)n);
+		if (!vnet)
+			tun_on_packet(&r, w->pkt_buf, (size_t)n);
+		else if (tso_split(w->pkt_buf, (size_t)n, tun_on_packet, &r) < 0)
+			w->bad_inner_drops++;
 	}
 	handoff_flush(w, pending);
 	worker_flush_dirty(w);
@@ -438,6 +486,7 @@ static void worker_free(struct worker *w)
 	if (w->udp_watch.fd >= 0)
 		close(w->udp_watch.fd);
 	free(w->dtls_buf);
+	gro_free(w->gro);
 	loop_free(w->loop);
 	free(w->slot_conn);
 	free(w->pkt_buf);
@@ -468,6 +517,8 @@ static int worker_new(struct vpn *v, unsigned idx, struct worker **out)
 	}
 	ret = loop_new(&w->loop);
 	if (ret)
+		goto err;
+	if (tun_has_offloads(v->tun) && (ret = gro_new(tun_write_vnet, w, &w->gro)))
 		goto err;
 	w->tun_fd = tun_queue_fd(v->tun, idx % tun_queue_count(v->tun));
 	*out = w;

@@ -13,6 +13,7 @@
 #include "tunnel/tunnel.h"
 
 struct conn;
+struct gro;
 
 struct worker {
 	struct vpn *vpn;
@@ -32,7 +33,10 @@ struct worker {
 	struct list_node conns;
 	struct list_node dirty; /* connections with gathered TLS records (conn.dirty_node) */
 	size_t n_conns;
-	uint8_t *pkt_buf; /* one TUN packet */
+	uint8_t *pkt_buf; /* one TUN packet (a super-packet with offloads) */
+	struct gro *gro;  /* uplink segments merged per round; nullptr without TUN offloads */
+	struct loop_call gro_call;
+	bool gro_armed; /* gro_call is queued for the end of this round */
 	struct loop_call stop_call;
 
 	struct vpn_stats stats;

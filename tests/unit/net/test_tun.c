@@ -63,7 +63,7 @@ static int setup(void **state)
 	static struct fixture fx;
 
 	fx.pool = mkpool();
-	assert_int_equal(tun_open("ocmt%d", QUEUES, &fx.tun), 0);
+	assert_int_equal(tun_open("ocmt%d", QUEUES, false, &fx.tun), 0);
 	*state = &fx;
 	return 0;
 }
@@ -82,12 +82,13 @@ static void test_bad_args(void **state)
 	struct tun *t = (struct tun *)1;
 
 	(void)state;
-	assert_int_equal(tun_open("ocmt%d", 0, &t), -EINVAL);
+	assert_int_equal(tun_open("ocmt%d", 0, false, &t), -EINVAL);
 	assert_null(t);
-	assert_int_equal(tun_open("ocmt%d", TUN_MAX_QUEUES + 1, &t), -EINVAL);
-	assert_int_equal(tun_open("", 1, &t), -EINVAL);
-	assert_int_equal(tun_open("0123456789abcdef", 1, &t), -EINVAL); /* IFNAMSIZ with NUL */
-	assert_int_equal(tun_open("lo", 1, &t), -EEXIST);
+	assert_int_equal(tun_open("ocmt%d", TUN_MAX_QUEUES + 1, false, &t), -EINVAL);
+	assert_int_equal(tun_open("", 1, false, &t), -EINVAL);
+	assert_int_equal(tun_open("0123456789abcdef", 1, false, &t),
+			 -EINVAL); /* IFNAMSIZ with NUL */
+	assert_int_equal(tun_open("lo", 1, false, &t), -EEXIST);
 }
 
 static void test_queues(void **state)
@@ -113,7 +114,7 @@ static void test_queues(void **state)
 	/* The exact name of an existing device is refused, never attached to. */
 	struct tun *t2 = nullptr;
 
-	assert_int_equal(tun_open("ocmt0", 1, &t2), -EEXIST);
+	assert_int_equal(tun_open("ocmt0", 1, false, &t2), -EEXIST);
 	assert_null(t2);
 }
 
@@ -235,7 +236,7 @@ static void test_vanishes(void **state)
 	int i;
 
 	(void)state;
-	assert_int_equal(tun_open("ocmtx%d", 2, &t), 0);
+	assert_int_equal(tun_open("ocmtx%d", 2, false, &t), 0);
 	assert_string_equal(tun_name(t), "ocmtx0");
 	tun_free(t);
 	for (i = 0; i < 100 && if_nametoindex("ocmtx0") != 0; i++)
