@@ -441,6 +441,36 @@ static void on_tun_readable(struct loop_watch *watch, uint32_t events)
 	worker_flush_dirty(w);
 }
 
+static void on_accept_resume(struct timer *t)
+{
+	struct worker *w = container_of(t, struct worker, accept_timer);
+	int ret = loop_watch_mod(w->loop, &w->listen_watch, EPOLLIN);
+
+	if (ret)
+		log_msg(LOG_ERR, "worker %u: cannot resume accepting: %s", w->idx, strerror(-ret));
+}
+
+/* rate-limit-ms, as ocserv: one accept per period for the whole server. When the slot is not
+ * free the listener stops reporting readiness until it is (connections wait in the kernel's
+ * backlog, they are not refused). */
+static bool accept_slot_take(struct worker *w)
+{
+	struct sentry *s = w->vpn->sentry;
+	uint64_t now = clock_now_ns();
+	uint64_t wait = s ? sentry_accept_delay_ns(s, now) : 0;
+	int ret;
+
+	if (!wait)
+		return true;
+	ret = loop_watch_mod(w->loop, &w->listen_watch, 0);
+	if (ret) {
+		log_msg(LOG_ERR, "worker %u: cannot pause accepting: %s", w->idx, strerror(-ret));
+		return true; /* level-triggered: accepting beats spinning on the event */
+	}
+	loop_timer_arm(w->loop, &w->accept_timer, now + wait);
+	return false;
+}
+
 static void on_listen_readable(struct loop_watch *watch, uint32_t events)
 {
 	struct worker *w = container_of(watch, struct worker, listen_watch);
@@ -449,6 +479,8 @@ static void on_listen_readable(struct loop_watch *watch, uint32_t events)
 	for (int budget = ACCEPT_BUDGET; budget > 0; budget--) {
 		struct sockaddr_storage peer;
 		socklen_t plen = sizeof(peer);
+		if (!accept_slot_take(w))
+			return;
 		int fd = accept4(w->listen_watch.fd, (struct sockaddr *)&peer, &plen,
 				 SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
@@ -588,6 +620,7 @@ int vpn_start(struct vpn *v, int *listen_fds, int *udp_fds)
 {
 	for (unsigned i = 0; i < v->n_workers; i++) {
 		struct worker *w = v->workers[i];
+		timer_init(&w->accept_timer, on_accept_resume);
 		int ret = loop_watch_add(w->loop, &w->listen_watch, listen_fds[i], EPOLLIN,
 					 on_listen_readable);
 		if (ret)

@@ -22,6 +22,7 @@ struct worker {
 	bool started;
 	struct loop *loop;
 	struct loop_watch listen_watch;
+	struct timer accept_timer; /* rate-limit-ms: re-enables listen_watch */
 	struct loop_watch tun_watch;
 	struct loop_watch udp_watch; /* the shared DTLS port: ClientHellos arrive here */
 	struct sockaddr_storage udp_local_ss;

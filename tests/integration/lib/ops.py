@@ -239,6 +239,48 @@ def cmd_udp_send(args):
 	return 0
 
 
+def tls_handshake_time(host, port, src, t0, timeout, out, i):
+	import ssl
+	fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+	ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+	ctx.check_hostname = False
+	ctx.verify_mode = ssl.CERT_NONE
+	s = socket.socket(fam, socket.SOCK_STREAM)
+	s.settimeout(timeout)
+	try:
+		if src:
+			s.bind((src, 0))
+		s.connect((host, port))
+		with ctx.wrap_socket(s) as t:
+			out[i] = f"{time.monotonic() - t0:.3f}"
+			t.close()
+	except (OSError, ssl.SSLError) as e:
+		out[i] = f"error:{type(e).__name__}"
+	finally:
+		s.close()
+
+
+def cmd_tls_times(args):
+	"""tls-times HOST PORT COUNT [SRC] [TIMEOUT]: COUNT connections opened at once, each doing
+	a TLS handshake; prints the seconds (from the start) at which each handshake finished,
+	sorted, or error:NAME."""
+	import threading
+	host, port, count = args[0], int(args[1]), int(args[2])
+	src = args[3] if len(args) > 3 and args[3] != "-" else None
+	timeout = float(args[4]) if len(args) > 4 else 10.0
+	out = [None] * count
+	t0 = time.monotonic()
+	threads = [threading.Thread(target=tls_handshake_time,
+				    args=(host, port, src, t0, timeout, out, i)) for i in range(count)]
+	for t in threads:
+		t.start()
+	for t in threads:
+		t.join(timeout + 5)
+	for v in sorted(out, key=lambda v: (v is None or v.startswith("error"), v or "")):
+		print(v or "error:hung")
+	return 0
+
+
 COMMANDS = {
 	"user-field": cmd_user_field,
 	"count": cmd_count,
@@ -251,6 +293,7 @@ COMMANDS = {
 	"pid-progs": cmd_pid_progs,
 	"tcp-probe": cmd_tcp_probe,
 	"udp-send": cmd_udp_send,
+	"tls-times": cmd_tls_times,
 }
 
 
