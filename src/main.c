@@ -401,6 +401,12 @@ static int setup_sentry(struct server *s)
 		log_msg(LOG_ERR, "%s", err);
 		return ret;
 	}
+	/* As ocserv: the subnets of this host's interfaces (health checks, load balancers, the
+	 * admin's own network) are never scored or banned; the TUN's pool is not local. */
+	ret = sentry_exempt_add_local(s->sentry, tun_name(s->tun));
+	if (ret)
+		log_msg(LOG_WARNING, "sentry: local subnets only partly exempt from bans: %s",
+			strerror(-ret));
 	sentry_set_ban_hook(s->sentry, on_ban_change, s);
 	return 0;
 }

@@ -160,7 +160,7 @@ static unsigned mask_len(const uint8_t *m, size_t n)
 	return len;
 }
 
-int sentry_exempt_add_local(struct sentry *s)
+int sentry_exempt_add_local(struct sentry *s, const char *skip_ifname)
 {
 	struct ifaddrs *ifs, *it;
 	int ret = 0;
@@ -171,7 +171,8 @@ int sentry_exempt_add_local(struct sentry *s)
 		struct sentry_addr a;
 		unsigned plen;
 
-		if (!it->ifa_addr || !it->ifa_netmask)
+		if (!it->ifa_addr || !it->ifa_netmask ||
+		    (skip_ifname && it->ifa_name && !strcmp(it->ifa_name, skip_ifname)))
 			continue;
 		if (it->ifa_addr->sa_family == AF_INET) {
 			const struct sockaddr_in *m = (const void *)it->ifa_netmask;

@@ -173,8 +173,10 @@ void sentry_free(struct sentry *s);
 /* Exempt a prefix from scores and dynamic bans (manual bans and static routes still apply).
  * Before the engine is shared between threads. -ENOSPC past SENTRY_MAX_EXEMPT. */
 [[nodiscard]] int sentry_exempt_add(struct sentry *s, const struct sentry_addr *prefix);
-/* As ocserv: the subnets of this host's interfaces (getifaddrs) are exempt. */
-[[nodiscard]] int sentry_exempt_add_local(struct sentry *s);
+/* As ocserv: the subnets of this host's interfaces (getifaddrs, read once) are exempt, except
+ * those of skip_ifname (the VPN's TUN: its clients are not "local"; nullptr skips none).
+ * -errno of getifaddrs, -ENOSPC past SENTRY_MAX_EXEMPT (the prefixes before it are kept). */
+[[nodiscard]] int sentry_exempt_add_local(struct sentry *s, const char *skip_ifname);
 bool sentry_is_exempt(const struct sentry *s, const struct sentry_addr *a);
 
 /* Set before threads start; fn nullptr removes it. */

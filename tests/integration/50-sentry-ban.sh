@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Sentry ban scores with XDP: wrong passwords from 198.18.0.2 ban it (occtl show ip bans);
+# Sentry ban scores with XDP: wrong passwords from 198.18.3.2 ban it (occtl show ip bans);
 # then its TCP SYNs and UDP datagrams are dropped by xdp_guard (dropped_banned grows, the
 # server log shows no new connection); after min-reauth-time it logs in again. A second client
-# (198.18.0.6 on the spare link) is unaffected throughout; occtl ban/unban ip act at once.
+# (198.18.3.6 via the spare link) is unaffected throughout; occtl ban/unban ip act at once.
+# Both client addresses are one routed hop away: the server's own subnets are exempt.
 # Usage: 50-sentry-ban.sh [SERVER-BINARY [SOURCE-DIR]]
 # shellcheck source-path=SCRIPTDIR source=lib/netns.sh
 . "$(dirname "$0")/lib/netns.sh"
@@ -11,11 +12,13 @@
 . "$OCM_LIB_DIR/ops.sh"
 
 BAN_S=15
-A=198.18.0.2 # client on v0 (banned)
-B=198.18.0.6 # client on v1, talks to the server's 198.18.0.5 (never banned by the scores)
+A=198.18.3.2 # client via v0 (banned)
+B=198.18.3.6 # client via v1, talks to the server's 198.18.0.5 (never banned by the scores)
 
 ops_init bpftool
 ocm_setup_net
+ocm_routed_source "$A" v0
+ocm_routed_source "$B" v1
 ocm_make_certs
 ocm_add_user alice 'Ban-Pass-1'
 ocm_add_user bob 'Ban-Pass-2'

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Sentry rule file (enable-wolfsentry, wolfsentry-config): a static reject route refuses
-# 198.18.2.2 before TLS; failed-auth-protection bans 198.18.0.6 after max-attempts wrong
-# passwords; max-connection-rate bans 198.18.0.2 once it opens more than `threshold` TCP
+# 198.18.2.2 before TLS; failed-auth-protection bans 198.18.3.6 after max-attempts wrong
+# passwords; max-connection-rate bans 198.18.3.2 once it opens more than `threshold` TCP
 # connections in `interval`; penalties expire. Score bans are off (max-ban-score = 0).
 # Usage: 51-sentry-rules.sh [SERVER-BINARY [SOURCE-DIR]]
 # shellcheck source-path=SCRIPTDIR source=lib/netns.sh
@@ -10,14 +10,16 @@
 # shellcheck source=lib/ops.sh
 . "$OCM_LIB_DIR/ops.sh"
 
-A=198.18.0.2 # connection-rate victim (v0)
-B=198.18.0.6 # failed-auth victim (v1, server 198.18.0.5)
+A=198.18.3.2 # connection-rate victim (via v0; routed: the server's subnets are exempt)
+B=198.18.3.6 # failed-auth victim (via v1, server 198.18.0.5)
 C=198.18.2.2 # statically rejected (extra address on the client's v0)
 THRESHOLD=5
 PENALTY=10
 
 ops_init
 ocm_setup_net
+ocm_routed_source "$A" v0
+ocm_routed_source "$B" v1
 ip -n "$OCM_NS_CLI" addr add "$C/32" dev v0 || ocm_fail "adding $C to the client"
 ip -n "$OCM_NS_SRV" route add "$C/32" dev v0 || ocm_fail "route to $C in the server"
 ocm_make_certs

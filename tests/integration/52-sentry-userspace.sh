@@ -3,7 +3,8 @@
 # Sentry without eBPF (enable-ebpf = false): no XDP/TC program in the server namespace, and the
 # same bans hold in user space: a banned source's connections are accepted by the kernel but
 # closed before TLS, and the server logs "refused"; score bans expire; occtl ban/unban act at
-# once; the other client address is unaffected.
+# once; the other client address is unaffected. A source in the server's own subnet is exempt
+# (ocserv), a routed one is not.
 # Usage: 52-sentry-userspace.sh [SERVER-BINARY [SOURCE-DIR]]
 # shellcheck source-path=SCRIPTDIR source=lib/netns.sh
 . "$(dirname "$0")/lib/netns.sh"
@@ -11,11 +12,14 @@
 . "$OCM_LIB_DIR/ops.sh"
 
 BAN_S=10
-A=198.18.0.2
-B=198.18.0.6
+A=198.18.3.2 # via v0, one routed hop away (the server's own subnets are exempt)
+B=198.18.3.6 # via v1
+L=198.18.0.2 # on the server's v0 subnet: local, exempt as in ocserv
 
 ops_init bpftool
 ocm_setup_net
+ocm_routed_source "$A" v0
+ocm_routed_source "$B" v1
 ocm_make_certs
 ocm_add_user alice 'User-Pass-1'
 ops_write_config "udp-port = $OCM_PORT" "enable-ebpf = false" "max-ban-score = 30" \
@@ -30,6 +34,17 @@ tcprogs=$(ocm_in srv "$OPS_PYTHON" "$OCM_LIB_DIR/ops.py" net-progs tc)
 ! grep -q "eBPF: xdp_guard attached" "$OCM_WORK/server.log" ||
 	ocm_fail "enable-ebpf = false: expected no 'xdp_guard attached' in the server log"
 ocm_ok "no eBPF program attached in the server namespace"
+
+# --- a source in the server's own subnet is never banned (ocserv's local exemption) ---
+v=$(ops_tcp_probe cli "$OCM_SRV_IP" 40 "$L" 0.2 | sort | uniq -c | xargs)
+[ "$v" = "40 ok" ] ||
+	ocm_fail "local $L: expected 40 connections accepted (exempt; 40 points > max-ban-score 30), got: $v"
+ops_not_banned "$L" || ocm_fail "local $L: expected it not banned, show ip bans: $(ops_bans | xargs)"
+v=$(ops_tcp_probe cli "$OCM_SRV_IP" 35 "$A" 0.2 | sort | uniq -c | xargs)
+ops_is_banned "$A" ||
+	ocm_fail "routed $A: expected 35 connections (1 point each, max-ban-score 30) to ban it, got: $v; points: $(ops_occtl show ip ban points)"
+msg=$(ops_occtl unban ip "$A" 2>&1) || ocm_fail "occtl unban ip $A: $msg"
+ocm_ok "local $L exempt from connection points; routed $A banned by them ($v)"
 
 for i in 1 2 3 4; do
 	ocm_start_client bad$i alice 'Wrong-Pass-9'

@@ -17,6 +17,8 @@
 #   cli v1 198.18.0.6/30                 <->  srv v1 198.18.0.5/30  (spare link for 23-*)
 #   srv v2 198.18.1.1/24 2001:db8:1::1/64 <-> lan v0 198.18.1.2/24 2001:db8:1::2/64
 #   VPN pools 198.18.100.0/24 and 2001:db8:100::/64; lan routes everything via srv.
+#   ocm_routed_source adds client source addresses one hop away (sentry tests: 198.18.3.0/24,
+#   2001:db8:3::/64), since the server's own subnets are exempt from bans.
 
 set -uo pipefail
 
@@ -250,6 +252,34 @@ ocm_setup_net()
 		ocm_fail "no IPv4 connectivity client -> server before the VPN"
 	ocm_wait 10 "lan link" ip netns exec "$l" ping -c1 -W1 -q 198.18.1.1 ||
 		ocm_fail "no IPv4 connectivity lan -> server"
+}
+
+# ocm_routed_source IP LINK: the client's connections to the server's address on LINK (v0:
+# 198.18.0.1 / 2001:db8::1, v1: 198.18.0.5) come from IP, an address one routed hop away from
+# the server (not in any subnet of the server's interfaces, which sentry exempts from bans as
+# ocserv does). IP is added to the client's LINK; the server routes it via the client's link
+# address; a client host route to the server prefers IP as its source.
+ocm_routed_source()
+{
+	local ip=$1 dev=$2 srv gw plen=32 fam=-4
+	case "$dev:$ip" in
+	v0:*:*) srv=2001:db8::1 gw=2001:db8::2 plen=128 fam=-6 ;;
+	v0:*) srv=$OCM_SRV_IP gw=198.18.0.2 ;;
+	v1:*:*) ocm_fail "ocm_routed_source: v1 has no IPv6 addresses" ;;
+	v1:*) srv=$OCM_SRV_IP_ALT gw=198.18.0.6 ;;
+	*) ocm_fail "ocm_routed_source: unknown link $dev" ;;
+	esac
+	if [ "$fam" = -6 ]; then
+		ip -n "$OCM_NS_CLI" addr add "$ip/$plen" dev "$dev" nodad
+	else
+		ip -n "$OCM_NS_CLI" addr add "$ip/$plen" dev "$dev"
+	fi || ocm_fail "adding $ip to the client's $dev"
+	ip -n "$OCM_NS_SRV" "$fam" route add "$ip/$plen" via "$gw" dev "$dev" ||
+		ocm_fail "route to $ip via $gw in the server"
+	ip -n "$OCM_NS_CLI" "$fam" route replace "$srv/$plen" dev "$dev" src "$ip" ||
+		ocm_fail "client route to $srv with source $ip"
+	ocm_wait 10 "$srv reachable from $ip" ip netns exec "$OCM_NS_CLI" ping "$fam" -c1 -W1 -q \
+		-I "$ip" "$srv" || ocm_fail "no connectivity from $ip to $srv"
 }
 
 # ocm_make_certs: CA + ECDSA server certificate; sets OCM_PIN (openconnect --servercert).

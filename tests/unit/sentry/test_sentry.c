@@ -225,7 +225,7 @@ static void test_exempt(void **state)
 	p = A("127.0.0.1");
 	assert_int_equal(sentry_ban(s, &p, 60, S(2)), 0);
 	assert_int_equal(sentry_check_connect(s, &p, SENTRY_PROTO_TCP, 1, S(3)), SENTRY_REJECT);
-	assert_int_equal(sentry_exempt_add_local(s), 0);
+	assert_int_equal(sentry_exempt_add_local(s, nullptr), 0);
 	sentry_free(s);
 }
 
