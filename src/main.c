@@ -411,6 +411,21 @@ static int setup_sentry(struct server *s)
 	return 0;
 }
 
+/* The eBPF counters for /metrics (main thread; map reads through the kept handles). */
+static void accel_fill(void *ctx, struct metrics_snapshot *m)
+{
+	struct server *s = ctx;
+	uint64_t xdp[NET_XDP__COUNT], tg[NET_TG__COUNT];
+
+	static_assert(NET_XDP__COUNT == METRICS_XDP__COUNT && NET_TG__COUNT == METRICS_TG__COUNT);
+	m->ebpf_active = net_accel_is_active(s->accel);
+	m->xdp_ifaces = net_accel_xdp_ifaces(s->accel);
+	if (!net_accel_xdp_counters(s->accel, xdp))
+		memcpy(m->xdp_packets, xdp, sizeof(xdp));
+	if (!net_accel_tun_guard_counters(s->accel, tg))
+		memcpy(m->tun_guard_packets, tg, sizeof(tg));
+}
+
 static int ctl_stop(void *ctx)
 {
 	struct server *s = ctx;
@@ -460,6 +475,7 @@ static int setup_control(struct server *s)
 		.device = tun_name(s->tun),
 		.stop = ctl_stop,
 		.reload = server_reload,
+		.accel_fill = accel_fill,
 		.main_ctx = s,
 	};
 	if (cfg->use_occtl) {
@@ -565,6 +581,14 @@ static int server_start(struct server *s)
 	}
 	if ((ret = setup_sentry(s)) || (ret = net_accel_new(cfg, s->tun, &s->accel)))
 		return ret;
+	/* Without xdp_guard (eBPF off, unavailable or ebpf-xdp-mode = disabled) its per-source
+	 * new-connection limiter runs in user space, with the same numbers. */
+	if (!net_accel_xdp_ifaces(s->accel)) {
+		sentry_conn_limit_set(s->sentry, NET_ACCEL_CONN_RATE_PER_S, NET_ACCEL_CONN_BURST);
+		log_msg(LOG_INFO,
+			"sentry: new-connection limit %u/s per source (burst %u) in user space",
+			NET_ACCEL_CONN_RATE_PER_S, NET_ACCEL_CONN_BURST);
+	}
 	if ((ret = open_listeners(s, sock_listen_tcp, "TCP", cfg->listen_host, cfg->tcp_port,
 				  &s->listen_fds)))
 		return ret;

@@ -151,6 +151,19 @@ enum {
 /* Upper bounds (seconds) of the handshake latency histogram buckets; +Inf is implied. */
 extern const double metrics_hs_bounds_s[METRICS_HS_BUCKETS];
 
+enum {
+	METRICS_SENTRY_EVENTS_MAX = 16,
+	METRICS_XDP__COUNT = 7, /* verdicts: metrics_xdp_verdict_names[] (net_xdp_verdict order) */
+	METRICS_TG__COUNT = 3,	/* verdicts: metrics_tg_verdict_names[] (net_tg_verdict order) */
+};
+extern const char *const metrics_xdp_verdict_names[METRICS_XDP__COUNT];
+extern const char *const metrics_tg_verdict_names[METRICS_TG__COUNT];
+
+struct metrics_event {
+	const char *name; /* static */
+	uint64_t count;
+};
+
 struct metrics_worker {
 	uint64_t connections; /* gauge: connections owned now */
 	uint64_t queue_drops; /* counter: mailbox/queue drops */
@@ -170,6 +183,16 @@ struct metrics_snapshot {
 	uint64_t dtls_fallbacks;
 	uint64_t spoofed_packets; /* counter: uplink packets dropped by the anti-spoofing check */
 	uint64_t bans_active, bans_total;
+	/* sentry: connections refused before TLS (all reasons; of those, over the user-space
+	 * new-connection limit) and the events reported, by name */
+	uint64_t sentry_rejected, sentry_rate_limited;
+	size_t n_sentry_events; /* <= METRICS_SENTRY_EVENTS_MAX */
+	struct metrics_event sentry_events[METRICS_SENTRY_EVENTS_MAX];
+	/* eBPF: loaded at all, interfaces with xdp_guard, verdict counters */
+	bool ebpf_active;
+	uint64_t xdp_ifaces;
+	uint64_t xdp_packets[METRICS_XDP__COUNT];
+	uint64_t tun_guard_packets[METRICS_TG__COUNT];
 	size_t n_workers; /* <= METRICS_MAX_WORKERS; more are ignored */
 	struct metrics_worker workers[METRICS_MAX_WORKERS];
 	uint64_t rss_bytes, vsz_bytes; /* metrics_process_memory() fills these */

@@ -384,6 +384,14 @@ void ctl_vpn_metrics_fill(void *ctx, struct metrics_snapshot *s)
 		sentry_stats_get(cv->sentry, &ss);
 		s->bans_active = ss.bans;
 		s->bans_total = atomic_load(&cv->bans_added);
+		s->sentry_rejected = ss.rejected;
+		s->sentry_rate_limited = ss.rate_limited;
+		static_assert(SENTRY_EV__COUNT <= METRICS_SENTRY_EVENTS_MAX);
+		for (unsigned e = 0; e < SENTRY_EV__COUNT; e++)
+			s->sentry_events[s->n_sentry_events++] = (struct metrics_event){
+				.name = sentry_event_name(e), .count = ss.events[e]};
 	}
+	if (cv->accel_fill)
+		cv->accel_fill(cv->main_ctx, s);
 	(void)metrics_process_memory(&s->rss_bytes, &s->vsz_bytes);
 }

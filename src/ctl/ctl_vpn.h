@@ -21,6 +21,8 @@ struct ctl_vpn {
 	/* Provided by main.c: */
 	int (*reload)(void *ctx, char *err, size_t err_len);
 	int (*stop)(void *ctx);
+	/* The eBPF part of a metrics snapshot (ctl does not see net/); nullptr = none. */
+	void (*accel_fill)(void *ctx, struct metrics_snapshot *s);
 	void *main_ctx;
 };
 

@@ -80,6 +80,69 @@ static int by_dir_chan(struct buf *b, const char *name, const char *help,
 	return ret;
 }
 
+const char *const metrics_xdp_verdict_names[METRICS_XDP__COUNT] = {
+	"passed", "dropped_banned", "dropped_rate", "not_ip", "not_ours", "malformed", "fragment",
+};
+const char *const metrics_tg_verdict_names[METRICS_TG__COUNT] = {
+	"passed",
+	"dropped_spoof",
+	"dropped_bad",
+};
+
+/* One counter family with a label taking each of names[0..n). */
+static int labelled(struct buf *b, const char *name, const char *help, const char *label,
+		    const char *const *names, const uint64_t *v, size_t n)
+{
+	int ret = head(b, name, "counter", help);
+
+	for (size_t i = 0; !ret && i < n; i++)
+		ret = out_printf(b, "%s{%s=\"%s\"} %llu\n", name, label, names[i],
+				 (unsigned long long)v[i]);
+	return ret;
+}
+
+static int sentry_families(struct buf *b, const struct metrics_snapshot *s)
+{
+	static const char ev[] = "ocserv_modern_sentry_events_total";
+	size_t n = s->n_sentry_events < METRICS_SENTRY_EVENTS_MAX ? s->n_sentry_events
+								  : METRICS_SENTRY_EVENTS_MAX;
+	int ret = scalar(b, "ocserv_modern_sentry_rejected_total", "counter",
+			 "Connections sentry refused before TLS (bans, static rules, limits).",
+			 s->sentry_rejected);
+
+	if (!ret)
+		ret = scalar(b, "ocserv_modern_sentry_rate_limited_total", "counter",
+			     "Connections over the per-source new-connection limit (user space).",
+			     s->sentry_rate_limited);
+	if (!ret)
+		ret = head(b, ev, "counter", "Events reported to sentry, by event.");
+	for (size_t i = 0; !ret && i < n; i++)
+		ret = out_printf(b, "%s{event=\"%s\"} %llu\n", ev, s->sentry_events[i].name,
+				 (unsigned long long)s->sentry_events[i].count);
+	return ret;
+}
+
+static int ebpf_families(struct buf *b, const struct metrics_snapshot *s)
+{
+	int ret = scalar(b, "ocserv_modern_ebpf_active", "gauge",
+			 "1 when the eBPF accelerators are loaded, 0 when user space does it all.",
+			 s->ebpf_active ? 1 : 0);
+
+	if (!ret)
+		ret = scalar(b, "ocserv_modern_xdp_interfaces", "gauge",
+			     "Interfaces with xdp_guard attached.", s->xdp_ifaces);
+	if (!ret)
+		ret = labelled(b, "ocserv_modern_xdp_packets_total",
+			       "Packets judged by xdp_guard, by verdict.", "verdict",
+			       metrics_xdp_verdict_names, s->xdp_packets, METRICS_XDP__COUNT);
+	if (!ret)
+		ret = labelled(b, "ocserv_modern_tun_guard_packets_total",
+			       "Packets the server wrote into the TUN, by tun_guard's verdict.",
+			       "verdict", metrics_tg_verdict_names, s->tun_guard_packets,
+			       METRICS_TG__COUNT);
+	return ret;
+}
+
 static int histogram(struct buf *b, const struct metrics_snapshot *s)
 {
 	static const char name[] = "ocserv_modern_handshake_duration_seconds";
@@ -145,6 +208,10 @@ int metrics_render(const struct metrics_snapshot *s, struct buf *b)
 	if (!ret)
 		ret = scalar(b, "ocserv_modern_bans_total", "counter", "Bans issued.",
 			     s->bans_total);
+	if (!ret)
+		ret = sentry_families(b, s);
+	if (!ret)
+		ret = ebpf_families(b, s);
 	if (!ret)
 		ret = head(b, "ocserv_modern_worker_connections", "gauge",
 			   "Connections owned by each worker thread.");

@@ -54,8 +54,8 @@ static int attach_guards(struct net_accel *a, const struct config *cfg, const ch
 		.udp_ports = {cfg->udp_port},
 		/* Generous: a whole NAT of clients shares one source address (each new client is
 		 * a SYN and two ClientHellos); only floods trip it; sentry's rules decide bans. */
-		.rate_per_s = 1000,
-		.burst = 2000,
+		.rate_per_s = NET_ACCEL_CONN_RATE_PER_S,
+		.burst = NET_ACCEL_CONN_BURST,
 	};
 	struct ifaddrs *ifa_list, *ifa;
 	int ret = 0;
@@ -194,16 +194,40 @@ size_t net_accel_xdp_ifaces(const struct net_accel *a)
 	return a ? a->n_guards : 0;
 }
 
-int net_accel_xdp_counters(struct net_accel *a, uint64_t *dropped_banned, uint64_t *dropped_rate)
+int net_accel_xdp_counters(struct net_accel *a, uint64_t out[NET_XDP__COUNT])
 {
-	*dropped_banned = *dropped_rate = 0;
+	for (size_t v = 0; v < NET_XDP__COUNT; v++)
+		out[v] = 0;
 	for (size_t i = 0; a && i < a->n_guards; i++) {
 		struct bpf_guard_counters c;
 		int ret = bpf_guard_counters(a->guards[i], &c);
 		if (ret)
 			return ret;
-		*dropped_banned += c.dropped_banned;
-		*dropped_rate += c.dropped_rate;
+		out[NET_XDP_PASSED] += c.passed;
+		out[NET_XDP_DROPPED_BANNED] += c.dropped_banned;
+		out[NET_XDP_DROPPED_RATE] += c.dropped_rate;
+		out[NET_XDP_NOT_IP] += c.not_ip;
+		out[NET_XDP_NOT_OURS] += c.not_ours;
+		out[NET_XDP_MALFORMED] += c.malformed;
+		out[NET_XDP_FRAGMENT] += c.fragment;
 	}
+	return 0;
+}
+
+int net_accel_tun_guard_counters(struct net_accel *a, uint64_t out[NET_TG__COUNT])
+{
+	struct bpf_tun_guard_counters c;
+	int ret;
+
+	for (size_t v = 0; v < NET_TG__COUNT; v++)
+		out[v] = 0;
+	if (!a || !a->tun_guard)
+		return 0;
+	ret = bpf_tun_guard_counters(a->tun_guard, &c);
+	if (ret)
+		return ret;
+	out[NET_TG_PASSED] = c.passed;
+	out[NET_TG_DROPPED_SPOOF] = c.dropped_spoof;
+	out[NET_TG_DROPPED_BAD] = c.dropped_bad;
 	return 0;
 }

@@ -151,6 +151,28 @@ bool inner_src_is_lease(const struct inner_pkt *p, const struct lease *l);
  * eBPF is unavailable (logged once); on → failure is an error. Every call below is a no-op on a
  * nullptr handle, so callers need no "is eBPF on" checks. Ban and lease calls: any thread. */
 struct net_accel;
+/* xdp_guard's per-source limiter for new TCP connections and UDP handshakes (generous: a whole
+ * NAT of clients shares one address; only floods trip it). Without XDP, sentry enforces the
+ * same numbers in user space (sentry_conn_limit_set). */
+enum { NET_ACCEL_CONN_RATE_PER_S = 1000, NET_ACCEL_CONN_BURST = 2000 };
+/* xdp_guard's verdict counters (bpf_guard_counters), summed over interfaces and CPUs. */
+enum net_xdp_verdict : uint8_t {
+	NET_XDP_PASSED,
+	NET_XDP_DROPPED_BANNED,
+	NET_XDP_DROPPED_RATE,
+	NET_XDP_NOT_IP,
+	NET_XDP_NOT_OURS,
+	NET_XDP_MALFORMED,
+	NET_XDP_FRAGMENT,
+	NET_XDP__COUNT,
+};
+/* tun_guard's verdict counters (bpf_tun_guard_counters). */
+enum net_tg_verdict : uint8_t {
+	NET_TG_PASSED,
+	NET_TG_DROPPED_SPOOF,
+	NET_TG_DROPPED_BAD,
+	NET_TG__COUNT,
+};
 [[nodiscard]] int net_accel_new(const struct config *cfg, struct tun *tun, struct net_accel **out);
 void net_accel_free(struct net_accel *a);
 /* add: ban addr/prefix until expires_ns (CLOCK_MONOTONIC, 0 = never); else lift it. */
@@ -160,5 +182,6 @@ void net_accel_ban(struct net_accel *a, int family, const void *addr, unsigned p
 void net_accel_lease(struct net_accel *a, const struct lease *l, int queue);
 bool net_accel_is_active(const struct net_accel *a);
 size_t net_accel_xdp_ifaces(const struct net_accel *a);
-[[nodiscard]] int net_accel_xdp_counters(struct net_accel *a, uint64_t *dropped_banned,
-					 uint64_t *dropped_rate);
+/* out[] = 0 without eBPF. -errno of the map read. Any thread. */
+[[nodiscard]] int net_accel_xdp_counters(struct net_accel *a, uint64_t out[NET_XDP__COUNT]);
+[[nodiscard]] int net_accel_tun_guard_counters(struct net_accel *a, uint64_t out[NET_TG__COUNT]);

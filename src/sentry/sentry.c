@@ -215,6 +215,28 @@ void sentry_set_ban_hook(struct sentry *s, sentry_ban_hook_fn *fn, void *ctx)
 	pthread_mutex_unlock(&s->hook_lock);
 }
 
+void sentry_conn_limit_set(struct sentry *s, uint32_t rate_per_s, uint32_t burst)
+{
+	s->limit_rate_per_s = rate_per_s;
+	s->limit_burst = burst ? burst : 1;
+}
+
+/* GCRA, as xdp_guard's over_rate(): burst back to back, then one per 1/rate s. */
+static bool over_limit_locked(const struct sentry *s, struct sentry_source *src, uint64_t now_ns)
+{
+	uint64_t t, tau, tat;
+
+	if (!s->limit_rate_per_s)
+		return false;
+	t = NS_PER_SEC / s->limit_rate_per_s;
+	tau = t * (s->limit_burst - 1);
+	tat = src->limit_tat_ns > now_ns ? src->limit_tat_ns : now_ns;
+	if (tat - now_ns > tau)
+		return true;
+	src->limit_tat_ns = tat + t;
+	return false;
+}
+
 static void log_ban(const struct sentry_source *src, const char *why, uint64_t seconds)
 {
 	char txt[SENTRY_ADDR_STRLEN];
@@ -299,6 +321,26 @@ enum sentry_verdict sentry_check_connect(struct sentry *s, const struct sentry_a
 	src = sentry__src_get_locked(s, &key, now_ns);
 	if (!src)
 		goto out;
+	if (over_limit_locked(s, src, now_ns)) {
+		/* Refused, as xdp_guard would have dropped its SYN or handshake datagram. */
+		s->rate_limited++;
+		s->events[SENTRY_EV_RATE_EXCEEDED]++;
+		if (!src->limit_over) {
+			char txt[SENTRY_ADDR_STRLEN];
+
+			sentry_addr_format(a, txt);
+			log_msg(LOG_NOTICE,
+				"sentry: %s over the new-connection limit (%u/s, burst %u): "
+				"refusing",
+				txt, s->limit_rate_per_s, s->limit_burst);
+		}
+		src->limit_over = true;
+		add_points_locked(s, src, s->opts.points[SENTRY_EV_RATE_EXCEEDED], now_ns, &notes);
+		v = SENTRY_REJECT;
+		goto out;
+	}
+	src->limit_over = false;
+	s->events[SENTRY_EV_CONNECT]++;
 	add_points_locked(s, src, s->opts.points[SENTRY_EV_CONNECT], now_ns, &notes);
 	if (s->rules && s->rules->conn_rate.enabled) {
 		const struct sentry_dyn_rule *r = &s->rules->conn_rate;
@@ -317,7 +359,7 @@ out:
 		s->rejected++;
 		if (log_is_enabled(LOG_DEBUG)) {
 			sentry_addr_format(a, txt);
-			log_msg(LOG_DEBUG, "sentry: rejected connection from banned %s", txt);
+			log_msg(LOG_DEBUG, "sentry: rejected connection from %s", txt);
 		}
 	}
 	sentry__unlock_notify(s, notes.v, notes.n);
@@ -353,6 +395,7 @@ enum sentry_verdict sentry_event(struct sentry *s, const struct sentry_addr *a,
 		log_msg(LOG_DEBUG, "sentry: %s from %s", event_names[ev], txt);
 	}
 	pthread_mutex_lock(&s->lock);
+	s->events[ev]++;
 	banned = sentry__is_banned_locked(s, a, &key, now_ns, &notes);
 	if (banned || sentry_is_exempt(s, a))
 		goto out;
@@ -466,8 +509,11 @@ void sentry_stats_get(struct sentry *s, struct sentry_stats *st)
 		.sources = s->n_used,
 		.bans = s->n_banned + s->n_pbans,
 		.rejected = s->rejected,
+		.rate_limited = s->rate_limited,
 		.evicted = s->evicted,
 		.untracked = s->untracked,
 	};
+	static_assert(sizeof(st->events) == sizeof(s->events));
+	memcpy(st->events, s->events, sizeof(st->events));
 	pthread_mutex_unlock(&s->lock);
 }

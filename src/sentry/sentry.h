@@ -102,11 +102,13 @@ struct sentry_ban_info {
 };
 
 struct sentry_stats {
-	size_t sources;	    /* tracked now */
-	size_t bans;	    /* active now (source + prefix bans) */
-	uint64_t rejected;  /* sentry_check_connect() rejections */
-	uint64_t evicted;   /* LRU evictions */
-	uint64_t untracked; /* events dropped: table full of bans */
+	size_t sources;	       /* tracked now */
+	size_t bans;	       /* active now (source + prefix bans) */
+	uint64_t rejected;     /* sentry_check_connect() rejections (all reasons) */
+	uint64_t rate_limited; /* of those: over the new-connection limit (sentry_conn_limit_set) */
+	uint64_t evicted;      /* LRU evictions */
+	uint64_t untracked;    /* events dropped: table full of bans */
+	uint64_t events[SENTRY_EV__COUNT]; /* reported (CONNECT: counted connections) */
 };
 
 enum sentry_ban_change : uint8_t {
@@ -182,9 +184,17 @@ bool sentry_is_exempt(const struct sentry *s, const struct sentry_addr *a);
 /* Set before threads start; fn nullptr removes it. */
 void sentry_set_ban_hook(struct sentry *s, sentry_ban_hook_fn *fn, void *ctx);
 
+/* The user-space twin of xdp_guard's per-source new-connection limiter, for when eBPF is not
+ * active: GCRA, burst connections back to back, then rate_per_s per second per source (not
+ * for exempt sources). A connection over it is refused by sentry_check_connect() and counted as
+ * SENTRY_EV_RATE_EXCEEDED (its points, stats.rate_limited). rate_per_s 0 = off (the default);
+ * burst 0 counts as 1. Before the engine is shared between threads. */
+void sentry_conn_limit_set(struct sentry *s, uint32_t rate_per_s, uint32_t burst);
+
 /* A connection was accepted from a (port: the peer's port): static routes, then bans, then
- * it is counted (ban-points-connection, max-connection-rate), which may itself ban. Any
- * thread, once per connection (or first datagram of a DTLS session). */
+ * the new-connection limit (sentry_conn_limit_set), then it is counted (ban-points-connection,
+ * max-connection-rate), which may itself ban. Any thread, once per connection (or first
+ * datagram of a DTLS session). */
 enum sentry_verdict sentry_check_connect(struct sentry *s, const struct sentry_addr *a,
 					 enum sentry_proto proto, uint16_t port, uint64_t now_ns);
 /* Is a banned right now (no counting)? */

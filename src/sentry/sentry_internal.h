@@ -26,6 +26,8 @@ struct sentry_source {
 	uint32_t rate_count;
 	uint32_t auth_count; /* failed-auth-protection window */
 	uint64_t auth_start_ns;
+	uint64_t limit_tat_ns; /* new-connection limiter (GCRA): next conforming arrival */
+	bool limit_over;       /* the last connection was over it (logs once per episode) */
 	struct list_node node; /* on lru (not banned), banned, or free_list */
 };
 
@@ -58,6 +60,7 @@ struct sentry {
 	sentry_ban_hook_fn *hook;
 	void *hook_ctx;
 	uint64_t seed;
+	uint32_t limit_rate_per_s, limit_burst; /* sentry_conn_limit_set; 0 = off */
 
 	/* guarded by lock */
 	struct sentry_source *src; /* pool of opts.max_sources */
@@ -70,7 +73,8 @@ struct sentry {
 	struct sentry_pban pbans[SENTRY_MAX_PREFIX_BANS];
 	size_t n_pbans;
 	uint64_t next_accept_ns;
-	uint64_t rejected, evicted, untracked;
+	uint64_t rejected, rate_limited, evicted, untracked;
+	uint64_t events[SENTRY_EV__COUNT];
 };
 
 /* banlist.c; every _locked function needs s->lock held. */

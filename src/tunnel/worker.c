@@ -203,13 +203,11 @@ void worker_kick_slot(struct worker *from, unsigned idx, uint32_t slot, uint64_t
 	loop_post(k->to->loop, &k->call, on_kick);
 }
 
-static bool sentry_source_banned(struct sentry *s, const struct sockaddr_storage *peer,
-				 socklen_t len)
+static uint16_t peer_port_of(const struct sockaddr_storage *ss)
 {
-	struct sentry_addr a;
-
-	return !sentry_addr_from_sockaddr((const struct sockaddr *)peer, len, &a) &&
-	       sentry_is_banned(s, &a, clock_now_ns());
+	if (ss->ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
 }
 
 static void hello_deliver(struct worker *w, uint32_t slot, const uint8_t id[32], const uint8_t *d,
@@ -290,7 +288,9 @@ static void on_udp_readable(struct loop_watch *watch, uint32_t events)
 		socklen_t plen = sizeof(peer);
 		ssize_t n = recvfrom(watch->fd, w->pkt_buf, PKT_BUF_LEN, 0,
 				     (struct sockaddr *)&peer, &plen);
+		struct sentry_addr sa;
 		struct dtls_hello h;
+		bool have_sa;
 		uint32_t slot;
 		int owner;
 
@@ -298,12 +298,17 @@ static void on_udp_readable(struct loop_watch *watch, uint32_t events)
 			return;
 		/* Unknown datagrams cost a parse and, for a well-formed ClientHello, one locked
 		 * lookup: nothing is allocated for them (§5.2, bad input). */
-		if (v->sentry && sentry_source_banned(v->sentry, &peer, plen)) {
+		have_sa = v->sentry &&
+			  !sentry_addr_from_sockaddr((const struct sockaddr *)&peer, plen, &sa);
+		if (have_sa && sentry_is_banned(v->sentry, &sa, clock_now_ns())) {
 			w->udp_banned++; /* XDP drops these first when it runs */
 			continue;
 		}
 		if (dtls_hello_parse(w->pkt_buf, (size_t)n, &h)) {
 			w->udp_garbage++;
+			if (have_sa) /* 0 points by default: UDP sources are spoofable */
+				(void)sentry_event(v->sentry, &sa, SENTRY_EV_DTLS_GARBAGE,
+						   clock_now_ns());
 			continue;
 		}
 		if (h.kind == DTLS_DGRAM_RECORD) {
@@ -333,10 +338,21 @@ static void on_udp_readable(struct loop_watch *watch, uint32_t events)
 		if (h.kind != DTLS_DGRAM_CLIENT_HELLO || !h.servable ||
 		    h.session_id_len != sizeof(h.session_id)) {
 			w->udp_garbage++;
+			if (have_sa)
+				(void)sentry_event(v->sentry, &sa, SENTRY_EV_DTLS_GARBAGE,
+						   clock_now_ns());
 			continue;
 		}
 		if (!session_dtls_lookup(v->sessions, h.session_id, &owner, &slot)) {
 			w->udp_unknown++;
+			continue;
+		}
+		/* The first datagram of a DTLS session: the rule file's UDP static routes, bans and
+		 * the connection counting (rates, points) apply as to a TCP accept. */
+		if (have_sa &&
+		    sentry_check_connect(v->sentry, &sa, SENTRY_PROTO_UDP, peer_port_of(&peer),
+					 clock_now_ns()) == SENTRY_REJECT) {
+			w->udp_banned++;
 			continue;
 		}
 		if ((unsigned)owner == w->idx) {

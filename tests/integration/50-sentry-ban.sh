@@ -24,8 +24,13 @@ ocm_add_user alice 'Ban-Pass-1'
 ocm_add_user bob 'Ban-Pass-2'
 ops_write_config "udp-port = $OCM_PORT" "enable-ebpf = true" "max-ban-score = 30" \
 	"ban-points-wrong-password = 10" "ban-points-connection = 1" "ban-reset-time = 600" \
-	"min-reauth-time = $BAN_S"
+	"min-reauth-time = $BAN_S" "metrics-listen = 127.0.0.1:9812"
 ocm_start_server
+ocm_wait 10 "metrics listener" ocm_in srv ss -Htln "sport = :9812" ||
+	ocm_fail "expected the metrics listener on 127.0.0.1:9812"
+xdp_metric() { ops_metric ocserv_modern_xdp_packets_total verdict="$1"; }
+[ "$(ops_metric ocserv_modern_ebpf_active)" = 1 ] && [ "$(ops_metric ocserv_modern_xdp_interfaces)" -ge 1 ] ||
+	ocm_fail "enable-ebpf = true: expected ocserv_modern_ebpf_active 1 and xdp_interfaces >= 1, got $(ops_metric ocserv_modern_ebpf_active) / $(ops_metric ocserv_modern_xdp_interfaces)"
 [ -n "$(ops_xdp_prog v0)" ] ||
 	ocm_fail "expected an XDP program on the server's v0 (enable-ebpf = true), bpftool net show: $(ocm_in srv bpftool net show)"
 
@@ -67,6 +72,8 @@ t_ban=$SECONDS
 
 # --- XDP drops the banned source's SYNs and datagrams ---
 d0=$(ops_xdp_counter v0 1) || ocm_fail "cannot read xdp_guard's counters on v0"
+m0=$(xdp_metric dropped_banned) || ocm_fail "no ocserv_modern_xdp_packets_total{verdict=\"dropped_banned\"}"
+p0=$(xdp_metric passed)
 conns0=$(ops_server_conns "$A")
 v=$(ops_tcp_probe cli "$OCM_SRV_IP" 3 "$A" 1 | sort | uniq -c | xargs)
 [ "$v" = "3 timeout" ] ||
@@ -76,11 +83,17 @@ sleep 0.5
 d1=$(ops_xdp_counter v0 1)
 [ $((d1 - d0)) -ge 23 ] ||
 	ocm_fail "xdp_guard dropped_banned on v0: expected to grow by >= 23 (3 SYNs + 20 datagrams), got $d0 -> $d1"
+m1=$(xdp_metric dropped_banned)
+[ $((m1 - m0)) -eq $((d1 - d0)) ] ||
+	ocm_fail "ocserv_modern_xdp_packets_total{verdict=\"dropped_banned\"}: expected to grow as xdp_guard's own counter ($d0 -> $d1), got $m0 -> $m1"
+ocm_ok "metric xdp_packets_total{verdict=\"dropped_banned\"} $m0 -> $m1 matches the map"
 conns1=$(ops_server_conns "$A")
 [ "$conns1" = "$conns0" ] ||
 	ocm_fail "banned $A: expected no new connection in the server log, got $conns0 -> $conns1"
 ocm_ok "banned $A: SYNs and UDP dropped by XDP (dropped_banned $d0 -> $d1), server saw nothing"
 b_unaffected "while $A is banned"
+p1=$(xdp_metric passed)
+[ "$p1" -gt "$p0" ] || ocm_fail "ocserv_modern_xdp_packets_total{verdict=\"passed\"}: expected to grow with $B's traffic, got $p0 -> $p1"
 [ $((SECONDS - t_ban)) -lt "$BAN_S" ] ||
 	ocm_fail "the checks took $((SECONDS - t_ban)) s, longer than the ban ($BAN_S s): test too slow"
 

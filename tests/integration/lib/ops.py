@@ -239,6 +239,31 @@ def cmd_udp_send(args):
 	return 0
 
 
+def cmd_tcp_flood(args):
+	"""tcp-flood HOST PORT COUNT [SRC]: COUNT connections as fast as possible, each closed at
+	once (the kernel completes the handshake; the server accepts from its backlog). Prints
+	"connected failed seconds"."""
+	host, port, count = args[0], int(args[1]), int(args[2])
+	src = args[3] if len(args) > 3 and args[3] != "-" else None
+	fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+	ok = bad = 0
+	t0 = time.monotonic()
+	for _ in range(count):
+		s = socket.socket(fam, socket.SOCK_STREAM)
+		s.settimeout(3)
+		try:
+			if src:
+				s.bind((src, 0))
+			s.connect((host, port))
+			ok += 1
+		except OSError:
+			bad += 1
+		finally:
+			s.close()
+	print(ok, bad, f"{time.monotonic() - t0:.2f}")
+	return 0
+
+
 def tls_handshake_time(host, port, src, t0, timeout, out, i):
 	import ssl
 	fam = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -294,6 +319,7 @@ COMMANDS = {
 	"tcp-probe": cmd_tcp_probe,
 	"udp-send": cmd_udp_send,
 	"tls-times": cmd_tls_times,
+	"tcp-flood": cmd_tcp_flood,
 }
 
 

@@ -21,6 +21,15 @@ static void sample_fill(void *ctx, struct metrics_snapshot *s)
 	s->dtls_fallbacks = 5;
 	s->bans_active = 1;
 	s->bans_total = 9;
+	s->sentry_rejected = 6;
+	s->sentry_rate_limited = 2;
+	s->n_sentry_events = 2;
+	s->sentry_events[0] = (struct metrics_event){.name = "auth-failed", .count = 7};
+	s->sentry_events[1] = (struct metrics_event){.name = "dtls-garbage", .count = 11};
+	s->ebpf_active = true;
+	s->xdp_ifaces = 2;
+	s->xdp_packets[1] = 23;
+	s->tun_guard_packets[0] = 4;
 	s->n_workers = 2;
 	s->workers[1].connections = 8;
 	s->workers[1].queue_drops = 3;

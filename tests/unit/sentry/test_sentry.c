@@ -461,6 +461,77 @@ static void test_rate_limit_ms(void **state)
 	sentry_free(s);
 }
 
+/* The user-space twin of xdp_guard's limiter: burst, then rate per second, per source. */
+static void test_conn_limit(void **state)
+{
+	struct sentry_opts o = ocserv_opts();
+	struct sentry_addr a = A("198.18.5.1"), b = A("198.18.5.2"), lo = A("127.0.0.1");
+	struct sentry_stats st;
+	struct sentry *s;
+
+	(void)state;
+	o.max_ban_score = 0;
+	s = engine(&o, nullptr);
+	for (int i = 0; i < 20; i++) /* off by default */
+		assert_int_equal(sentry_check_connect(s, &a, SENTRY_PROTO_TCP, 1, S(1)),
+				 SENTRY_ACCEPT);
+	sentry_conn_limit_set(s, 10, 3); /* one per 100 ms, 3 back to back */
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(sentry_check_connect(s, &b, SENTRY_PROTO_TCP, 1, S(2)),
+				 SENTRY_ACCEPT);
+	assert_int_equal(sentry_check_connect(s, &b, SENTRY_PROTO_UDP, 1, S(2)), SENTRY_REJECT);
+	assert_int_equal(sentry_check_connect(s, &b, SENTRY_PROTO_TCP, 1, S(2) + 50 * NS_PER_MS),
+			 SENTRY_REJECT);
+	assert_int_equal(sentry_check_connect(s, &b, SENTRY_PROTO_TCP, 1, S(2) + 100 * NS_PER_MS),
+			 SENTRY_ACCEPT);
+	assert_int_equal(sentry_check_connect(s, &b, SENTRY_PROTO_TCP, 1, S(2) + 101 * NS_PER_MS),
+			 SENTRY_REJECT);
+	/* another source has its own budget; an exempt one has none */
+	assert_int_equal(sentry_check_connect(s, &a, SENTRY_PROTO_TCP, 1, S(2)), SENTRY_ACCEPT);
+	for (int i = 0; i < 20; i++)
+		assert_int_equal(sentry_check_connect(s, &lo, SENTRY_PROTO_TCP, 1, S(2)),
+				 SENTRY_ACCEPT);
+	assert_false(sentry_is_banned(s, &b, S(3))); /* refused, not banned */
+	sentry_stats_get(s, &st);
+	assert_int_equal(st.rate_limited, 3);
+	assert_int_equal(st.rejected, 3);
+	assert_int_equal(st.events[SENTRY_EV_RATE_EXCEEDED], 3);
+	assert_int_equal(st.events[SENTRY_EV_CONNECT], 20 + 4 + 1);
+	sentry_free(s);
+
+	/* with scores on, each refused connection costs ban-points-connection */
+	o = ocserv_opts();
+	o.max_ban_score = 5;
+	o.points[SENTRY_EV_RATE_EXCEEDED] = 1;
+	s = engine(&o, nullptr);
+	sentry_conn_limit_set(s, 1, 1);
+	assert_int_equal(sentry_check_connect(s, &a, SENTRY_PROTO_TCP, 1, S(1)), SENTRY_ACCEPT);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(sentry_check_connect(s, &a, SENTRY_PROTO_TCP, 1, S(1)),
+				 SENTRY_REJECT);
+	assert_true(sentry_is_banned(s, &a, S(1)));
+	sentry_free(s);
+}
+
+/* Every reported event is counted, points or not (metrics). */
+static void test_event_counts(void **state)
+{
+	struct sentry_opts o = ocserv_opts();
+	struct sentry_addr a = A("198.18.5.1");
+	struct sentry_stats st;
+	struct sentry *s = engine(&o, nullptr);
+
+	(void)state;
+	for (int i = 0; i < 7; i++)
+		assert_int_equal(sentry_event(s, &a, SENTRY_EV_DTLS_GARBAGE, S(1)), SENTRY_ACCEPT);
+	assert_int_equal(sentry_event(s, &a, SENTRY_EV_AUTH_FAIL, S(1)), SENTRY_ACCEPT);
+	sentry_stats_get(s, &st);
+	assert_int_equal(st.events[SENTRY_EV_DTLS_GARBAGE], 7);
+	assert_int_equal(st.events[SENTRY_EV_AUTH_FAIL], 1);
+	assert_int_equal(st.sources, 1); /* 0-point garbage takes no slot */
+	sentry_free(s);
+}
+
 static void test_from_config(void **state)
 {
 	struct config cfg = {
@@ -510,6 +581,7 @@ int main(void)
 		cmocka_unit_test(test_failed_auth),	 cmocka_unit_test(test_manual),
 		cmocka_unit_test(test_prefix_ban_limit), cmocka_unit_test(test_ipv6_prefix),
 		cmocka_unit_test(test_rate_limit_ms),	 cmocka_unit_test(test_from_config),
+		cmocka_unit_test(test_conn_limit),	 cmocka_unit_test(test_event_counts),
 	};
 
 	return cmocka_run_group_tests(tests, nullptr, nullptr);
