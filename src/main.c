@@ -171,13 +171,15 @@ static int write_pid_file(struct server *s)
 	return 0;
 }
 
+/* After setup the server needs no capability: bans reach XDP and leases tun_guard through
+ * the map fds it already holds, the TUN and the sockets are open. Without run-as-user/-group
+ * the ids stay (as in ocserv) but every capability still goes, with no-new-privs. */
 static int drop_privileges(const struct config *cfg)
 {
 	const struct sandbox_caps none = {};
+	bool keep_ids = !cfg->run_as_user && !cfg->run_as_group;
 	int ret;
 
-	if (!cfg->run_as_user && !cfg->run_as_group)
-		return 0;
 	ret = sandbox_drop_privileges(cfg->run_as_user, cfg->run_as_group, &none);
 	if (ret) {
 		log_msg(LOG_ERR, "cannot drop privileges to %s/%s: %s",
@@ -193,6 +195,10 @@ static int drop_privileges(const struct config *cfg)
 	}
 	log_msg(LOG_INFO, "running as uid %u gid %u with no capabilities", (unsigned)getuid(),
 		(unsigned)getgid());
+	if (keep_ids && getuid() == 0)
+		log_msg(LOG_NOTICE,
+			"no run-as-user/run-as-group: still uid 0 (without capabilities, it owns "
+			"root's files); set them, e.g. to nobody/nogroup");
 	return 0;
 }
 
