@@ -4,6 +4,7 @@
 # then its TCP SYNs and UDP datagrams are dropped by xdp_guard (dropped_banned grows, the
 # server log shows no new connection); after min-reauth-time it logs in again. A second client
 # (198.18.3.6 via the spare link) is unaffected throughout; occtl ban/unban ip act at once.
+# IPv6: connection points ban 2001:db8:3::2, whose SYNs XDP then drops and counts.
 # Both client addresses are one routed hop away: the server's own subnets are exempt.
 # Usage: 50-sentry-ban.sh [SERVER-BINARY [SOURCE-DIR]]
 # shellcheck source-path=SCRIPTDIR source=lib/netns.sh
@@ -14,11 +15,13 @@
 BAN_S=15
 A=198.18.3.2 # client via v0 (banned)
 B=198.18.3.6 # client via v1, talks to the server's 198.18.0.5 (never banned by the scores)
+A6=2001:db8:3::2 # IPv6 client via v0, talks to the server's 2001:db8::1
 
 ops_init bpftool
 ocm_setup_net
 ocm_routed_source "$A" v0
 ocm_routed_source "$B" v1
+ocm_routed_source "$A6" v0
 ocm_make_certs
 ocm_add_user alice 'Ban-Pass-1'
 ocm_add_user bob 'Ban-Pass-2'
@@ -118,4 +121,19 @@ ops_not_banned "$B" || ocm_fail "after occtl unban ip $B: expected it gone from 
 v=$(ops_tcp_probe cli "$OCM_SRV_IP_ALT" 1 "$B")
 [ "$v" = ok ] || ocm_fail "after occtl unban ip $B: expected a new connection to be accepted, got '$v'"
 ocm_ok "occtl unban ip $B: accepted again at once"
+# --- IPv6: connection points (1 + 1 for the missing handshake each) ban A6; XDP drops it ---
+v=$(ops_tcp_probe cli 2001:db8::1 20 "$A6" 0.3 | sort | uniq -c | xargs)
+ops_is_banned "$A6" ||
+	ocm_fail "expected $A6 banned after 20 connections (max-ban-score 30), probes: $v; points: $(ops_occtl show ip ban points)"
+d0=$(ops_xdp_counter v0 1)
+m0=$(xdp_metric dropped_banned)
+v=$(ops_tcp_probe cli 2001:db8::1 3 "$A6" 1 | sort | uniq -c | xargs)
+[ "$v" = "3 timeout" ] || ocm_fail "banned $A6: expected its 3 TCP connects to time out (SYN dropped by XDP), got: $v"
+d1=$(ops_xdp_counter v0 1)
+m1=$(xdp_metric dropped_banned)
+[ $((d1 - d0)) -ge 3 ] && [ $((m1 - m0)) -ge 3 ] ||
+	ocm_fail "banned $A6: expected xdp_guard dropped_banned (+ the metric) to grow by >= 3, got $d0 -> $d1 (metric $m0 -> $m1)"
+v=$(ops_tcp_probe cli "$OCM_SRV_IP_ALT" 1 "$B")
+[ "$v" = ok ] || ocm_fail "while $A6 is banned: expected $B accepted, got '$v'"
+ocm_ok "IPv6 $A6 banned by points, SYNs dropped by XDP (dropped_banned $d0 -> $d1)"
 ocm_server_alive || ocm_fail "server exited"
