@@ -52,8 +52,11 @@ struct ctl_user {
 	char full_session[CTL_SID_LEN]; /* printable safe id, never the cookie */
 	char tls_cipher[CTL_TEXT_LEN];
 	char dtls_cipher[CTL_TEXT_LEN];
+	/* The session's own settings (per-user/-group files, the config of its login); routes
+	 * empty = the default route. */
 	struct ctl_strlist dns, nbns, domains, routes, no_routes, iroutes, fw_ports;
 	bool restrict_to_routes;
+	uint64_t rx_per_sec, tx_per_sec; /* rx-/tx-data-per-sec in bytes/s, 0 = unlimited */
 };
 
 /* A cookie session ("show sessions"). */

@@ -28,9 +28,20 @@ static int prefix_list_add(struct ctl_strlist *l, const struct cfg_prefixlist *p
 	return 0;
 }
 
-static int user_fill(const struct ctl_vpn *cv, const struct config *cfg,
-		     const struct session_view *sv, struct ctl_user *u)
+static int strlist_copy(struct ctl_strlist *l, const struct cfg_strlist *src)
 {
+	for (size_t i = 0; i < src->len; i++)
+		if (ctl_strlist_add(l, src->items[i]))
+			return -ENOMEM;
+	return 0;
+}
+
+/* What occtl shows of one session: its own effective configuration (sv->cfg: the per-user and
+ * per-group files over the config it logged in with), never the current global one. */
+static int user_fill(const struct ctl_vpn *cv, const struct session_view *sv, struct ctl_user *u)
+{
+	const struct config *cfg = sv->cfg;
+	const struct session_config *sc = cfg->derived_sc;
 	struct in_addr s4;
 	struct in6_addr s6;
 	unsigned plen;
@@ -43,6 +54,9 @@ static int user_fill(const struct ctl_vpn *cv, const struct config *cfg,
 		.dpd_s = cfg->dpd_s,
 		.keepalive_s = cfg->keepalive_s,
 		.connected_at = sv->connected_wall ? sv->connected_wall : sv->created_wall,
+		.restrict_to_routes = cfg->restrict_user_to_routes,
+		.rx_per_sec = cfg->rx_data_per_sec,
+		.tx_per_sec = cfg->tx_data_per_sec,
 	};
 	snprintf(u->username, sizeof(u->username), "%s", sv->username);
 	snprintf(u->groupname, sizeof(u->groupname), "%s", sv->group[0] ? sv->group : "(none)");
@@ -50,6 +64,7 @@ static int user_fill(const struct ctl_vpn *cv, const struct config *cfg,
 	snprintf(u->vhost, sizeof(u->vhost), "default");
 	snprintf(u->device, sizeof(u->device), "%s", cv->device ? cv->device : "");
 	snprintf(u->remote_ip, sizeof(u->remote_ip), "%s", sv->remote_ip);
+	snprintf(u->local_dev_ip, sizeof(u->local_dev_ip), "%s", sv->local_ip);
 	snprintf(u->user_agent, sizeof(u->user_agent), "%s", sv->user_agent);
 	snprintf(u->hostname, sizeof(u->hostname), "%s", sv->hostname);
 	snprintf(u->session, sizeof(u->session), "%.6s", sv->sid);
@@ -66,18 +81,13 @@ static int user_fill(const struct ctl_vpn *cv, const struct config *cfg,
 		if (ippool_server_v6(cv->vpn->pool, &s6, &plen))
 			inet_ntop(AF_INET6, &s6, u->ptp_ipv6, sizeof(u->ptp_ipv6));
 	}
-	for (size_t i = 0; i < cfg->dns.len; i++)
-		if (ctl_strlist_add(&u->dns, cfg->dns.items[i]))
-			return -ENOMEM;
-	for (size_t i = 0; i < cfg->split_dns.len; i++)
-		if (ctl_strlist_add(&u->domains, cfg->split_dns.items[i]))
-			return -ENOMEM;
-	if (cfg->route_default || !cfg->routes.len) {
-		if (ctl_strlist_add(&u->routes, "default"))
-			return -ENOMEM;
-	} else if (prefix_list_add(&u->routes, &cfg->routes)) {
+	if (strlist_copy(&u->dns, &cfg->dns) || strlist_copy(&u->domains, &cfg->split_dns))
 		return -ENOMEM;
-	}
+	/* An empty list is the default route: occtl prints "defaultroute", as ocserv's. */
+	if (!cfg->route_default && prefix_list_add(&u->routes, &cfg->routes))
+		return -ENOMEM;
+	if (sc && prefix_list_add(&u->iroutes, &sc->iroutes))
+		return -ENOMEM;
 	return prefix_list_add(&u->no_routes, &cfg->no_routes);
 }
 
@@ -95,23 +105,20 @@ static int op_list_users(void *ctx, struct ctl_user **arr, size_t *n)
 		return (int)count;
 	users = calloc(count ? (size_t)count : 1, sizeof(*users));
 	if (!users) {
-		free(views);
+		session_views_free(views, (size_t)count);
 		return -ENOMEM;
 	}
-	const struct config *cfg = vpn_config_acquire(cv->vpn);
 	for (ssize_t i = 0; i < count; i++) {
 		if (!views[i].attached || views[i].invalid)
 			continue; /* as ocserv: users are the connected tunnels */
-		if (user_fill(cv, cfg, &views[i], &users[k])) {
+		if (user_fill(cv, &views[i], &users[k])) {
 			ctl_users_free(users, k + 1);
-			free(views);
-			config_put(cfg);
+			session_views_free(views, (size_t)count);
 			return -ENOMEM;
 		}
 		k++;
 	}
-	config_put(cfg);
-	free(views);
+	session_views_free(views, (size_t)count);
 	*arr = users;
 	*n = k;
 	return 0;
@@ -162,7 +169,7 @@ static int op_list_sessions(void *ctx, struct ctl_session **arr, size_t *n)
 		return (int)count;
 	out = calloc(count ? (size_t)count : 1, sizeof(*out));
 	if (!out) {
-		free(views);
+		session_views_free(views, (size_t)count);
 		return -ENOMEM;
 	}
 	for (ssize_t i = 0; i < count; i++) {
@@ -190,7 +197,7 @@ static int op_list_sessions(void *ctx, struct ctl_session **arr, size_t *n)
 		snprintf(cs->user_agent, sizeof(cs->user_agent), "%s", sv->user_agent);
 		snprintf(cs->remote_ip, sizeof(cs->remote_ip), "%s", sv->remote_ip);
 	}
-	free(views);
+	session_views_free(views, (size_t)count);
 	*arr = out;
 	*n = (size_t)count;
 	return 0;
@@ -217,7 +224,7 @@ static int op_status(void *ctx, struct ctl_status *st)
 			st->max_mtu = views[i].mtu;
 	}
 	st->total_sessions = (uint64_t)count;
-	free(views);
+	session_views_free(views, (size_t)count);
 	for (unsigned i = 0; i < cv->vpn->n_workers; i++) {
 		const struct vpn_stats *ws = vpn_worker_stats(cv->vpn, i);
 		st->total_auth_failures += atomic_load(&ws->logins_failed);
@@ -351,7 +358,7 @@ void ctl_vpn_metrics_fill(void *ctx, struct metrics_snapshot *s)
 					      : METRICS_SESS_AUTHENTICATED]++;
 	}
 	if (count >= 0)
-		free(views);
+		session_views_free(views, (size_t)count);
 	s->n_workers =
 		cv->vpn->n_workers < METRICS_MAX_WORKERS ? cv->vpn->n_workers : METRICS_MAX_WORKERS;
 	for (unsigned w = 0; w < s->n_workers; w++) {

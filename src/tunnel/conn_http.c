@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "core/clock.h"
 #include "core/compiler.h"
@@ -582,6 +583,11 @@ static void handle_connect(struct conn *c, const struct http_request *req)
 	snprintf(p->user_agent, sizeof(p->user_agent), "%s",
 		 http_request_header(req, "User-Agent") ? http_request_header(req, "User-Agent")
 							: "");
+	/* For the scripts' DEVICE_TYPE and DEVICE_PLATFORM, as ocserv reads them. */
+	const char *hv = http_request_header(req, "X-AnyConnect-Identifier-DeviceType");
+	snprintf(p->device_type, sizeof(p->device_type), "%s", hv ? hv : "");
+	hv = http_request_header(req, "X-AnyConnect-Identifier-Platform");
+	snprintf(p->device_platform, sizeof(p->device_platform), "%s", hv ? hv : "");
 	explicit_bzero(&creq, sizeof(creq));
 	explicit_bzero(&dtls_reply, sizeof(dtls_reply));
 	if (ret) {
@@ -613,8 +619,17 @@ void conn__connect_finish(struct conn *c)
 		return;
 	}
 	take_slot(c, s, p->prev_worker);
-	session_tunnel_info_set(v->sessions, s, c->peer_ip, p->user_agent, p->hostname,
-				tls_conn_cipher(c->tls), p->data_mtu);
+	char local_ip[INET6_ADDRSTRLEN];
+	conn__local_ip(c, local_ip, sizeof(local_ip));
+	session_tunnel_info_set(v->sessions, s,
+				&(struct session_tunnel_info){
+					.remote_ip = c->peer_ip,
+					.local_ip = local_ip,
+					.user_agent = p->user_agent,
+					.hostname = p->hostname,
+					.tls_cipher = tls_conn_cipher(c->tls),
+					.mtu = p->data_mtu,
+				});
 	char a4[INET_ADDRSTRLEN] = "-", a6[INET6_ADDRSTRLEN] = "-";
 	if (p->has_v4)
 		inet_ntop(AF_INET, &s->lease.v4, a4, sizeof(a4));
@@ -633,6 +648,33 @@ void conn__connect_finish(struct conn *c)
 	if (c->state == CONN_CLOSING)
 		return;
 	conn__tunnel_start(c);
+	if (c->state != CONN_CLOSING && p->hostname[0])
+		conn__host_update_script(c);
+}
+
+void conn__local_ip(const struct conn *c, char *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	const void *a = nullptr;
+	int family = AF_INET;
+
+	buf[0] = '\0';
+	if (getsockname(c->fd, (struct sockaddr *)&ss, &sl))
+		return;
+	if (ss.ss_family == AF_INET6) {
+		const struct in6_addr *a6 = &((const struct sockaddr_in6 *)&ss)->sin6_addr;
+		if (IN6_IS_ADDR_V4MAPPED(a6)) {
+			a = &a6->s6_addr[12];
+		} else {
+			a = a6;
+			family = AF_INET6;
+		}
+	} else if (ss.ss_family == AF_INET) {
+		a = &((const struct sockaddr_in *)&ss)->sin_addr;
+	}
+	if (a && !inet_ntop(family, a, buf, (socklen_t)len))
+		buf[0] = '\0';
 }
 
 /* ---- fixed endpoints (§2.3): cheap constant answers, never files ---- */

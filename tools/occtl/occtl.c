@@ -391,6 +391,18 @@ static void user_info(const cJSON *u, struct out *o)
 	p_str(o, "User-Agent", js(u, CTL_K_USER_AGENT));
 
 	char hrx[32], htx[32];
+	/* rx-/tx-data-per-sec, as ocserv 1.1.6: "Limit RX: x/sec   TX: y/sec" or one of them
+	 * (JSON: "Limit RX" and "Limit TX", not a second "TX" key). */
+	unsigned long long lrx = (unsigned long long)jn(u, CTL_K_RX_LIMIT);
+	unsigned long long ltx = (unsigned long long)jn(u, CTL_K_TX_LIMIT);
+	fmt_bytes(hrx, sizeof(hrx), lrx, "/sec");
+	fmt_bytes(htx, sizeof(htx), ltx, "/sec");
+	if (lrx && ltx)
+		p_pair(o, "Limit RX", hrx, o->json ? "Limit TX" : "TX", htx);
+	else if (ltx)
+		p_str(o, "Limit TX", htx);
+	else if (lrx)
+		p_str(o, "Limit RX", hrx);
 	fmt_bytes(hrx, sizeof(hrx), rx, "");
 	fmt_bytes(htx, sizeof(htx), tx, "");
 	if (o->json) {
