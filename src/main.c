@@ -452,6 +452,7 @@ static int setup_control(struct server *s)
 		.sentry = s->sentry,
 		.up_since = clock_wall_s(),
 		.device = tun_name(s->tun),
+		.auth_threads = AUTH_THREADS,
 		.stop = ctl_stop,
 		.reload = server_reload,
 		.main_ctx = s,

@@ -296,6 +296,7 @@ static cJSON *status_json(const struct ctl_status *st)
 		return nullptr;
 	jb_num(&b, CTL_K_PID, st->pid);
 	jb_num(&b, CTL_K_SECMOD_PID, st->secmod_pid);
+	jb_num(&b, CTL_K_SECMOD_COUNT, st->secmod_instances);
 	jb_num(&b, CTL_K_UP_SINCE, (double)st->up_since);
 	jb_num(&b, CTL_K_LAST_RESET, (double)st->last_reset);
 	jb_num(&b, CTL_K_ACTIVE_SESSIONS, (double)st->active_sessions);

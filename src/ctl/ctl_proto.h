@@ -103,6 +103,7 @@ enum {
 /* Status object ("show status"). */
 #define CTL_K_PID		  "pid"
 #define CTL_K_SECMOD_PID	  "secmod_pid"
+#define CTL_K_SECMOD_COUNT	  "secmod_instances"
 #define CTL_K_UP_SINCE		  "up_since"
 #define CTL_K_ACTIVE_SESSIONS	  "active_sessions"
 #define CTL_K_TOTAL_SESSIONS	  "total_sessions"

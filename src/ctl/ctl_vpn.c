@@ -209,10 +209,21 @@ static int op_status(void *ctx, struct ctl_status *st)
 	struct session_view *views;
 	ssize_t count = session_registry_list(cv->vpn->sessions, &views);
 
+	struct session_stats ended;
+	uint64_t auth_checks = 0, auth_ms = 0;
+
 	*st = (struct ctl_status){
-		.pid = getpid(), .up_since = cv->up_since, .last_reset = cv->up_since};
+		.pid = getpid(),
+		/* No sec-mod processes here: the auth pool's threads, in this process, do their
+		 * work (password checks, session cookies). */
+		.secmod_pid = getpid(),
+		.secmod_instances = cv->auth_threads,
+		.up_since = cv->up_since,
+		.last_reset = cv->up_since, /* stats are never reset: the period is the uptime */
+	};
 	if (count < 0)
 		return (int)count;
+	session_registry_stats(cv->vpn->sessions, &ended);
 	for (ssize_t i = 0; i < count; i++) {
 		if (views[i].attached)
 			st->active_sessions++;
@@ -223,13 +234,29 @@ static int op_status(void *ctx, struct ctl_status *st)
 		if (views[i].mtu > st->max_mtu)
 			st->max_mtu = views[i].mtu;
 	}
-	st->total_sessions = (uint64_t)count;
 	session_views_free(views, (size_t)count);
+	/* As ocserv: "Total sessions" and "Sessions handled" count the sessions that ended; RX/TX
+	 * add the bytes of the ended sessions to those of the live ones (a counter). */
+	st->total_sessions = ended.ended;
+	st->sessions_handled = ended.ended;
+	st->timed_out = ended.timed_out;
+	st->rx_bytes += ended.rx_bytes;
+	st->tx_bytes += ended.tx_bytes;
+	if (ended.ended) {
+		st->avg_session_time_s = ended.time_sum_s / ended.ended;
+		st->max_session_time_s = ended.time_max_s;
+	}
 	for (unsigned i = 0; i < cv->vpn->n_workers; i++) {
 		const struct vpn_stats *ws = vpn_worker_stats(cv->vpn, i);
+		uint64_t max_ms = atomic_load(&ws->auth_time_max_ms);
 		st->total_auth_failures += atomic_load(&ws->logins_failed);
-		st->sessions_handled += atomic_load(&ws->logins_ok);
+		auth_checks += atomic_load(&ws->auth_checks);
+		auth_ms += atomic_load(&ws->auth_time_sum_ms);
+		if (max_ms / 1000 > st->max_auth_time_s)
+			st->max_auth_time_s = max_ms / 1000;
 	}
+	if (auth_checks)
+		st->avg_auth_time_s = auth_ms / auth_checks / 1000;
 	st->auth_failures = st->total_auth_failures;
 	if (cv->sentry) {
 		struct sentry_stats ss;

@@ -25,6 +25,7 @@ struct conn_auth {
 	const struct config *cfg;     /* the connection's (it outlives the request) */
 	struct session_config *sconf; /* per-user/per-group settings, nullptr = none */
 	char group_select[128];	      /* the group the user picked in the form ("" = none) */
+	uint64_t started_ns;	      /* submitted to the auth pool (loop clock) */
 };
 
 enum conn_state : uint8_t {

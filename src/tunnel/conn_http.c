@@ -195,8 +195,24 @@ static void login_start(struct conn *c, const struct xml_auth_msg *m)
 	a->cfg = c->cfg;
 	snprintf(a->group_select, sizeof(a->group_select), "%s", m->group_select);
 	c->auth = a;
+	a->started_ns = loop_now_ns(c->w->loop);
 	conn__set_state(c, CONN_AUTH_WAIT);
 	auth_pool_submit(c->w->vpn->auth, &a->req);
+}
+
+/* occtl show status: how long the password check took (average and maximum). */
+static void record_auth_time(struct conn *c, uint64_t started_ns)
+{
+	struct vpn_stats *st = &c->w->stats;
+	uint64_t ms = (loop_now_ns(c->w->loop) - started_ns) / 1000000;
+	uint64_t max = atomic_load_explicit(&st->auth_time_max_ms, memory_order_relaxed);
+
+	atomic_fetch_add_explicit(&st->auth_checks, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&st->auth_time_sum_ms, ms, memory_order_relaxed);
+	while (ms > max &&
+	       !atomic_compare_exchange_weak_explicit(&st->auth_time_max_ms, &max, ms,
+						      memory_order_relaxed, memory_order_relaxed))
+		;
 }
 
 static const char *create_failure_text(enum session_create_result r)
@@ -273,6 +289,7 @@ static void on_auth_done(struct auth_request *req)
 	enum auth_verdict verdict = req->verdict;
 	char username[AUTH_NAME_MAX], group[AUTH_GROUP_MAX];
 	struct session_config *sconf = a->sconf;
+	uint64_t started_ns = a->started_ns;
 
 	snprintf(username, sizeof(username), "%s", req->username);
 	snprintf(group, sizeof(group), "%s", req->group);
@@ -282,6 +299,7 @@ static void on_auth_done(struct auth_request *req)
 		return; /* the connection closed while the password was checked */
 	}
 	conn__set_state(c, CONN_HTTP);
+	record_auth_time(c, started_ns);
 	switch (verdict) {
 	case AUTH_OK:
 		atomic_fetch_add_explicit(&c->w->stats.logins_ok, 1, memory_order_relaxed);

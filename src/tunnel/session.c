@@ -22,6 +22,7 @@ struct session_registry {
 	struct session *dtls_buckets[SESSION_HASH_BUCKETS];
 	size_t count;
 	uint64_t next_id;
+	struct session_stats stats;
 };
 
 /* Cookies are uniformly random: their first bytes are a fine bucket index. */
@@ -467,6 +468,14 @@ size_t session_registry_sweep(struct session_registry *r, uint64_t now_ns)
 			*pp = s->hnext;
 			dtls_unlink(r, s);
 			r->count--;
+			uint64_t life_s = (now_ns - s->created_ns) / NS_PER_SEC;
+			r->stats.ended++;
+			r->stats.timed_out += session_is_expired(s, s->cfg, now_ns);
+			r->stats.time_sum_s += life_s;
+			r->stats.rx_bytes += atomic_load(&s->rx_bytes);
+			r->stats.tx_bytes += atomic_load(&s->tx_bytes);
+			if (life_s > r->stats.time_max_s)
+				r->stats.time_max_s = life_s;
 			log_msg(LOG_INFO, "session %llu (%s): freed, %s", (unsigned long long)s->id,
 				s->username, s->invalid ? "ended" : "reconnect window closed");
 			session_destroy(r, s);
@@ -475,6 +484,13 @@ size_t session_registry_sweep(struct session_registry *r, uint64_t now_ns)
 	}
 	pthread_mutex_unlock(&r->lock);
 	return freed;
+}
+
+void session_registry_stats(struct session_registry *r, struct session_stats *out)
+{
+	pthread_mutex_lock(&r->lock);
+	*out = r->stats;
+	pthread_mutex_unlock(&r->lock);
 }
 
 size_t session_registry_count(struct session_registry *r)

@@ -174,6 +174,16 @@ bool session_logout(struct session_registry *r, const struct cookie *c);
  * Called once a second from the main thread. Returns how many were freed. */
 size_t session_registry_sweep(struct session_registry *r, uint64_t now_ns);
 
+/* Ended sessions since the registry was made, for occtl show status (ocserv's "Total
+ * sessions", "Timed out sessions", "Average/Max session time"). */
+struct session_stats {
+	uint64_t ended;			 /* freed by the sweep: logged out, terminated, expired */
+	uint64_t timed_out;		 /* of which ended by session-timeout */
+	uint64_t time_sum_s, time_max_s; /* first login to the end */
+	uint64_t rx_bytes, tx_bytes;	 /* their counters when they ended */
+};
+void session_registry_stats(struct session_registry *r, struct session_stats *out);
+
 /* Whether a session's hard session-timeout has passed. */
 bool session_is_expired(const struct session *s, const struct config *cfg, uint64_t now_ns);
 size_t session_registry_count(struct session_registry *r);

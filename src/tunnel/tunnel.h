@@ -32,6 +32,8 @@ struct vpn_stats {
 	_Atomic uint64_t connections; /* gauge */
 	_Atomic uint64_t drops;	      /* packets dropped: full queues, TUN, hand-off */
 	_Atomic uint64_t spoofed;     /* uplink packets whose source is not the lease */
+	/* Password checks (login posted -> verdict), for occtl's average/max auth time */
+	_Atomic uint64_t auth_checks, auth_time_sum_ms, auth_time_max_ms;
 };
 
 /* A tunnel came up or went down (a copy: owned by the event). */
