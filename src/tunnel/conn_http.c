@@ -75,7 +75,7 @@ enum { FORM_GROUPS_MAX = 64 };
 static void respond_form(struct conn *c, const char *error)
 {
 	const struct config *cfg = c->cfg;
-	const char *groups[FORM_GROUPS_MAX];
+	const char *groups[FORM_GROUPS_MAX], *labels[FORM_GROUPS_MAX];
 	size_t n = 0;
 	struct xml_auth_form f = {
 		.message = login_message,
@@ -85,13 +85,19 @@ static void respond_form(struct conn *c, const char *error)
 	};
 	struct buf body;
 
-	/* select-group: the group list of the form (§2.6); the default group first. */
-	if (cfg->default_select_group)
+	/* select-group: the group list of the form (§2.6); the default group first. Each option
+	 * shows the group's [Label] and posts its name, as ocserv's. */
+	if (cfg->default_select_group) {
+		labels[n] = nullptr;
 		groups[n++] = cfg->default_select_group;
-	for (size_t i = 0; i < cfg->select_groups_len && n < FORM_GROUPS_MAX; i++)
+	}
+	for (size_t i = 0; i < cfg->select_groups_len && n < FORM_GROUPS_MAX; i++) {
+		labels[n] = cfg->select_groups[i].label;
 		groups[n++] = cfg->select_groups[i].name;
+	}
 	if (n) {
 		f.groups = groups;
+		f.group_labels = labels;
 		f.n_groups = n;
 		f.selected_group = groups[0];
 	}
@@ -126,13 +132,16 @@ static bool group_is_member(const char *groups, const char *group)
 }
 
 /* select-group (§2.6): the user picked a group in the form. It must be one of the user's
- * groups (or the configured default group); the session then runs in that group. */
+ * groups (or the configured default group); the session then runs in that group. A user in
+ * several groups who picked none runs in the first one, as ocserv. */
 static void apply_group_choice(struct conn_auth *a, struct auth_request *req)
 {
 	const struct config *cfg = a->cfg;
 
-	if (!a->group_select[0])
+	if (!a->group_select[0]) {
+		req->group[strcspn(req->group, ",")] = '\0';
 		return;
+	}
 	if (cfg->default_select_group && !strcmp(a->group_select, cfg->default_select_group)) {
 		req->group[0] = '\0';
 		return;

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Per-user and per-group files: u1's file (config-per-user) adds a route and a DNS server → u1
 # gets them (pushed split-includes and its routing table), the lists replacing the global ones;
-# u2 (no file) gets the global ones only; u3 gets its group's file (config-per-group); a file
+# u2 (no file) gets the global ones only; u3 (groups eng,ops, none selected) runs in its first
+# group "eng" and gets that group's file (config-per-group); a file
 # written for u2 while the server runs applies to u2's next session without a reload. occtl shows
 # each session's own Routes, DNS, "Restricted to routes" and "Limit RX/TX" (not the global
 # ones); u4's "route = default" shows as ocserv's "defaultroute".
@@ -20,7 +21,7 @@ ocm_make_certs
 ocm_add_user u1 'Route-Pass-1'
 ocm_add_user u2 'Route-Pass-2'
 ocm_add_user u4 'Route-Pass-4'
-ops_add_user u3 'Route-Pass-3' eng
+ops_add_user u3 'Route-Pass-3' eng,ops # several groups, none picked: the first one
 mkdir -p "$OCM_WORK/users" "$OCM_WORK/groups"
 cat >"$OCM_WORK/users/u1" <<'EOF'
 # u1: an extra IPv4 route and its own DNS server
