@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "auth/auth.h"
 #include "core/loop.h"
@@ -47,6 +48,7 @@ struct vpn_event {
 	char remote_ip[48], ipv4[16], ipv6[48];
 	char reason[64];
 	uint64_t rx_bytes, tx_bytes;
+	time_t connected_wall; /* the session's first CONNECT (the "time:" of a disconnect) */
 };
 
 struct vpn {
