@@ -449,7 +449,8 @@ static void on_vpn_event(void *ctx, const struct vpn_event *ev)
 		.id = (uint32_t)ev->session_id,
 		.rx_bytes = ev->rx_bytes,
 		.tx_bytes = ev->tx_bytes,
-		.connected_at = clock_wall_s(),
+		/* the tunnel's start, so a disconnect says how long it lasted */
+		.connected_at = ev->connected_wall ? ev->connected_wall : clock_wall_s(),
 	};
 	struct ctl_event cev = {.connected = ev->connected,
 				.reason = ev->reason[0] ? ev->reason : nullptr,
@@ -479,6 +480,7 @@ static int setup_control(struct server *s)
 		.sentry = s->sentry,
 		.up_since = clock_wall_s(),
 		.device = tun_name(s->tun),
+		.auth_threads = AUTH_THREADS,
 		.stop = ctl_stop,
 		.reload = server_reload,
 		.accel_fill = accel_fill,

@@ -2,6 +2,7 @@
 /* config/conf_check.c — defaults of every key and the checks that span several keys (required
  * keys, ipv4-network + ipv4-netmask, ipv6-subnet-prefix, DTLS combinations). */
 #include "config/conf_priv.h"
+#include "config/group_conf.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -143,18 +144,15 @@ int conf_check(struct conf_ctx *ctx, const char *file, unsigned nlines, char err
 		conf_err(err, &end, "ipv4-network", "required (or ipv6-network) but not set");
 		return -EINVAL;
 	}
-	if (cfg->host_update_script) {
-		struct cfg_pos m = {file, conf_ctx_line(ctx, "host-update-script")};
-
-		conf_err(err, &m, "host-update-script", "not supported yet");
-		return -EINVAL;
-	}
 	if (cfg->auto_select_group) {
 		struct cfg_pos m = {file, conf_ctx_line(ctx, "auto-select-group")};
+		char why[256];
 
-		conf_err(err, &m, "auto-select-group",
-			 "not supported yet: list the groups with select-group");
-		return -EINVAL;
+		ret = group_conf__auto_select_groups(cfg, why, sizeof(why));
+		if (ret == -EINVAL)
+			conf_err(err, &m, "auto-select-group", "%s", why);
+		if (ret < 0)
+			return ret;
 	}
 	if (cfg->match_tls_dtls_ciphers && cfg->cisco_client_compat) {
 		struct cfg_pos m = {file, conf_ctx_line(ctx, "match-tls-dtls-ciphers")};

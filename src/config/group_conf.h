@@ -36,5 +36,10 @@ struct directive;
 					       void *field, const char *value, char *why,
 					       size_t why_len);
 
+/* auto_group.c — auto-select-group: appends every group of the plain password file to
+ * cfg->select_groups (file order, no duplicates; a select-group line keeps its label). 0;
+ * -EINVAL with why filled (no plain auth, unreadable file); -ENOMEM. Main thread, at load. */
+[[nodiscard]] int group_conf__auto_select_groups(struct config *cfg, char *why, size_t why_len);
+
 /* Frees the issue #6 fields of cfg (called by config_free()). */
 void group_conf__cfg_fini(struct config *cfg);

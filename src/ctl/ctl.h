@@ -52,8 +52,11 @@ struct ctl_user {
 	char full_session[CTL_SID_LEN]; /* printable safe id, never the cookie */
 	char tls_cipher[CTL_TEXT_LEN];
 	char dtls_cipher[CTL_TEXT_LEN];
+	/* The session's own settings (per-user/-group files, the config of its login); routes
+	 * empty = the default route. */
 	struct ctl_strlist dns, nbns, domains, routes, no_routes, iroutes, fw_ports;
 	bool restrict_to_routes;
+	uint64_t rx_per_sec, tx_per_sec; /* rx-/tx-data-per-sec in bytes/s, 0 = unlimited */
 };
 
 /* A cookie session ("show sessions"). */
@@ -79,12 +82,13 @@ struct ctl_ban {
 };
 
 struct ctl_status {
-	pid_t pid, secmod_pid; /* secmod_pid 0 = none */
+	pid_t pid, secmod_pid;	   /* secmod_pid 0 = none */
+	uint32_t secmod_instances; /* threads doing sec-mod's work (the auth pool) */
 	time_t up_since, last_reset;
 	uint64_t active_sessions, total_sessions, total_auth_failures, banned_ips;
 	uint64_t sessions_handled, timed_out, idle_timed_out, error_sessions, auth_failures;
 	uint64_t avg_auth_time_s, max_auth_time_s, avg_session_time_s, max_session_time_s;
-	uint64_t rx_bytes, tx_bytes;
+	uint64_t rx_bytes, tx_bytes; /* since start: from the clients, to the clients */
 	uint32_t min_mtu, max_mtu;
 };
 

@@ -248,6 +248,8 @@ cJSON *ctl_user_json(const struct ctl_user *u)
 	jb_list(&b, CTL_K_IROUTES, &u->iroutes);
 	jb_list(&b, CTL_K_FW_PORTS, &u->fw_ports);
 	jb_bool(&b, CTL_K_RESTRICT, u->restrict_to_routes);
+	jb_num(&b, CTL_K_RX_LIMIT, (double)u->rx_per_sec);
+	jb_num(&b, CTL_K_TX_LIMIT, (double)u->tx_per_sec);
 	return jb_done(&b);
 }
 
@@ -294,6 +296,7 @@ static cJSON *status_json(const struct ctl_status *st)
 		return nullptr;
 	jb_num(&b, CTL_K_PID, st->pid);
 	jb_num(&b, CTL_K_SECMOD_PID, st->secmod_pid);
+	jb_num(&b, CTL_K_SECMOD_COUNT, st->secmod_instances);
 	jb_num(&b, CTL_K_UP_SINCE, (double)st->up_since);
 	jb_num(&b, CTL_K_LAST_RESET, (double)st->last_reset);
 	jb_num(&b, CTL_K_ACTIVE_SESSIONS, (double)st->active_sessions);

@@ -85,6 +85,8 @@ enum {
 #define CTL_K_IROUTES	   "iroutes"
 #define CTL_K_RESTRICT	   "restrict_to_routes"
 #define CTL_K_FW_PORTS	   "fw_ports"
+#define CTL_K_RX_LIMIT	   "rx_per_sec" /* bytes/s, 0 = unlimited */
+#define CTL_K_TX_LIMIT	   "tx_per_sec"
 
 /* Session objects ("show sessions", "show session"). */
 #define CTL_K_CREATED	"created"
@@ -101,6 +103,7 @@ enum {
 /* Status object ("show status"). */
 #define CTL_K_PID		  "pid"
 #define CTL_K_SECMOD_PID	  "secmod_pid"
+#define CTL_K_SECMOD_COUNT	  "secmod_instances"
 #define CTL_K_UP_SINCE		  "up_since"
 #define CTL_K_ACTIVE_SESSIONS	  "active_sessions"
 #define CTL_K_TOTAL_SESSIONS	  "total_sessions"

@@ -28,9 +28,20 @@ static int prefix_list_add(struct ctl_strlist *l, const struct cfg_prefixlist *p
 	return 0;
 }
 
-static int user_fill(const struct ctl_vpn *cv, const struct config *cfg,
-		     const struct session_view *sv, struct ctl_user *u)
+static int strlist_copy(struct ctl_strlist *l, const struct cfg_strlist *src)
 {
+	for (size_t i = 0; i < src->len; i++)
+		if (ctl_strlist_add(l, src->items[i]))
+			return -ENOMEM;
+	return 0;
+}
+
+/* What occtl shows of one session: its own effective configuration (sv->cfg: the per-user and
+ * per-group files over the config it logged in with), never the current global one. */
+static int user_fill(const struct ctl_vpn *cv, const struct session_view *sv, struct ctl_user *u)
+{
+	const struct config *cfg = sv->cfg;
+	const struct session_config *sc = cfg->derived_sc;
 	struct in_addr s4;
 	struct in6_addr s6;
 	unsigned plen;
@@ -43,6 +54,9 @@ static int user_fill(const struct ctl_vpn *cv, const struct config *cfg,
 		.dpd_s = cfg->dpd_s,
 		.keepalive_s = cfg->keepalive_s,
 		.connected_at = sv->connected_wall ? sv->connected_wall : sv->created_wall,
+		.restrict_to_routes = cfg->restrict_user_to_routes,
+		.rx_per_sec = cfg->rx_data_per_sec,
+		.tx_per_sec = cfg->tx_data_per_sec,
 	};
 	snprintf(u->username, sizeof(u->username), "%s", sv->username);
 	snprintf(u->groupname, sizeof(u->groupname), "%s", sv->group[0] ? sv->group : "(none)");
@@ -50,6 +64,7 @@ static int user_fill(const struct ctl_vpn *cv, const struct config *cfg,
 	snprintf(u->vhost, sizeof(u->vhost), "default");
 	snprintf(u->device, sizeof(u->device), "%s", cv->device ? cv->device : "");
 	snprintf(u->remote_ip, sizeof(u->remote_ip), "%s", sv->remote_ip);
+	snprintf(u->local_dev_ip, sizeof(u->local_dev_ip), "%s", sv->local_ip);
 	snprintf(u->user_agent, sizeof(u->user_agent), "%s", sv->user_agent);
 	snprintf(u->hostname, sizeof(u->hostname), "%s", sv->hostname);
 	snprintf(u->session, sizeof(u->session), "%.6s", sv->sid);
@@ -66,18 +81,13 @@ static int user_fill(const struct ctl_vpn *cv, const struct config *cfg,
 		if (ippool_server_v6(cv->vpn->pool, &s6, &plen))
 			inet_ntop(AF_INET6, &s6, u->ptp_ipv6, sizeof(u->ptp_ipv6));
 	}
-	for (size_t i = 0; i < cfg->dns.len; i++)
-		if (ctl_strlist_add(&u->dns, cfg->dns.items[i]))
-			return -ENOMEM;
-	for (size_t i = 0; i < cfg->split_dns.len; i++)
-		if (ctl_strlist_add(&u->domains, cfg->split_dns.items[i]))
-			return -ENOMEM;
-	if (cfg->route_default || !cfg->routes.len) {
-		if (ctl_strlist_add(&u->routes, "default"))
-			return -ENOMEM;
-	} else if (prefix_list_add(&u->routes, &cfg->routes)) {
+	if (strlist_copy(&u->dns, &cfg->dns) || strlist_copy(&u->domains, &cfg->split_dns))
 		return -ENOMEM;
-	}
+	/* An empty list is the default route: occtl prints "defaultroute", as ocserv's. */
+	if (!cfg->route_default && prefix_list_add(&u->routes, &cfg->routes))
+		return -ENOMEM;
+	if (sc && prefix_list_add(&u->iroutes, &sc->iroutes))
+		return -ENOMEM;
 	return prefix_list_add(&u->no_routes, &cfg->no_routes);
 }
 
@@ -95,23 +105,20 @@ static int op_list_users(void *ctx, struct ctl_user **arr, size_t *n)
 		return (int)count;
 	users = calloc(count ? (size_t)count : 1, sizeof(*users));
 	if (!users) {
-		free(views);
+		session_views_free(views, (size_t)count);
 		return -ENOMEM;
 	}
-	const struct config *cfg = vpn_config_acquire(cv->vpn);
 	for (ssize_t i = 0; i < count; i++) {
 		if (!views[i].attached || views[i].invalid)
 			continue; /* as ocserv: users are the connected tunnels */
-		if (user_fill(cv, cfg, &views[i], &users[k])) {
+		if (user_fill(cv, &views[i], &users[k])) {
 			ctl_users_free(users, k + 1);
-			free(views);
-			config_put(cfg);
+			session_views_free(views, (size_t)count);
 			return -ENOMEM;
 		}
 		k++;
 	}
-	config_put(cfg);
-	free(views);
+	session_views_free(views, (size_t)count);
 	*arr = users;
 	*n = k;
 	return 0;
@@ -162,7 +169,7 @@ static int op_list_sessions(void *ctx, struct ctl_session **arr, size_t *n)
 		return (int)count;
 	out = calloc(count ? (size_t)count : 1, sizeof(*out));
 	if (!out) {
-		free(views);
+		session_views_free(views, (size_t)count);
 		return -ENOMEM;
 	}
 	for (ssize_t i = 0; i < count; i++) {
@@ -190,7 +197,7 @@ static int op_list_sessions(void *ctx, struct ctl_session **arr, size_t *n)
 		snprintf(cs->user_agent, sizeof(cs->user_agent), "%s", sv->user_agent);
 		snprintf(cs->remote_ip, sizeof(cs->remote_ip), "%s", sv->remote_ip);
 	}
-	free(views);
+	session_views_free(views, (size_t)count);
 	*arr = out;
 	*n = (size_t)count;
 	return 0;
@@ -202,10 +209,21 @@ static int op_status(void *ctx, struct ctl_status *st)
 	struct session_view *views;
 	ssize_t count = session_registry_list(cv->vpn->sessions, &views);
 
+	struct session_stats ended;
+	uint64_t auth_checks = 0, auth_ms = 0;
+
 	*st = (struct ctl_status){
-		.pid = getpid(), .up_since = cv->up_since, .last_reset = cv->up_since};
+		.pid = getpid(),
+		/* No sec-mod processes here: the auth pool's threads, in this process, do their
+		 * work (password checks, session cookies). */
+		.secmod_pid = getpid(),
+		.secmod_instances = cv->auth_threads,
+		.up_since = cv->up_since,
+		.last_reset = cv->up_since, /* stats are never reset: the period is the uptime */
+	};
 	if (count < 0)
 		return (int)count;
+	session_registry_stats(cv->vpn->sessions, &ended);
 	for (ssize_t i = 0; i < count; i++) {
 		if (views[i].attached)
 			st->active_sessions++;
@@ -216,13 +234,29 @@ static int op_status(void *ctx, struct ctl_status *st)
 		if (views[i].mtu > st->max_mtu)
 			st->max_mtu = views[i].mtu;
 	}
-	st->total_sessions = (uint64_t)count;
-	free(views);
+	session_views_free(views, (size_t)count);
+	/* As ocserv: "Total sessions" and "Sessions handled" count the sessions that ended; RX/TX
+	 * add the bytes of the ended sessions to those of the live ones (a counter). */
+	st->total_sessions = ended.ended;
+	st->sessions_handled = ended.ended;
+	st->timed_out = ended.timed_out;
+	st->rx_bytes += ended.rx_bytes;
+	st->tx_bytes += ended.tx_bytes;
+	if (ended.ended) {
+		st->avg_session_time_s = ended.time_sum_s / ended.ended;
+		st->max_session_time_s = ended.time_max_s;
+	}
 	for (unsigned i = 0; i < cv->vpn->n_workers; i++) {
 		const struct vpn_stats *ws = vpn_worker_stats(cv->vpn, i);
+		uint64_t max_ms = atomic_load(&ws->auth_time_max_ms);
 		st->total_auth_failures += atomic_load(&ws->logins_failed);
-		st->sessions_handled += atomic_load(&ws->logins_ok);
+		auth_checks += atomic_load(&ws->auth_checks);
+		auth_ms += atomic_load(&ws->auth_time_sum_ms);
+		if (max_ms / 1000 > st->max_auth_time_s)
+			st->max_auth_time_s = max_ms / 1000;
 	}
+	if (auth_checks)
+		st->avg_auth_time_s = auth_ms / auth_checks / 1000;
 	st->auth_failures = st->total_auth_failures;
 	if (cv->sentry) {
 		struct sentry_stats ss;
@@ -351,7 +385,7 @@ void ctl_vpn_metrics_fill(void *ctx, struct metrics_snapshot *s)
 					      : METRICS_SESS_AUTHENTICATED]++;
 	}
 	if (count >= 0)
-		free(views);
+		session_views_free(views, (size_t)count);
 	s->n_workers =
 		cv->vpn->n_workers < METRICS_MAX_WORKERS ? cv->vpn->n_workers : METRICS_MAX_WORKERS;
 	for (unsigned w = 0; w < s->n_workers; w++) {

@@ -17,6 +17,7 @@ struct ctl_vpn {
 	struct sentry *sentry; /* borrowed; nullptr = no bans */
 	time_t up_since;
 	const char *device;	     /* TUN name */
+	unsigned auth_threads;	     /* the auth pool: what ocserv's sec-mod processes do */
 	_Atomic uint64_t bans_added; /* counted by the sentry ban hook (any thread) */
 	/* Provided by main.c: */
 	int (*reload)(void *ctx, char *err, size_t err_len);

@@ -117,7 +117,10 @@ struct xml_auth_form {
 	const char *message;	   /* nullable, e.g. "Please enter your username and password." */
 	const char *error;	   /* nullable: shown after a failed attempt */
 	const char *banner;	   /* nullable */
-	const char *const *groups; /* nullable: group_list select */
+	const char *const *groups; /* nullable: group_list select, the option values */
+	const char *const
+		*group_labels; /* nullable, else n_groups entries: the text shown for
+				* each (select-group's [Label]); a nullptr entry = the name */
 	size_t n_groups;
 	const char *selected_group; /* nullable; rendered first with selected="true" */
 	const char *action;	    /* form action, e.g. "/auth"; must be non-empty */

@@ -75,17 +75,20 @@ static int put_elem(struct buf *out, const char *open, const char *text, const c
 	return ret;
 }
 
-static int put_option(struct buf *out, const char *group, bool selected)
+/* <option value="name">label</option>, as ocserv renders select-group = name[label]. */
+static int put_option(struct buf *out, const struct xml_auth_form *f, size_t i, bool selected)
 {
+	const char *label =
+		f->group_labels && f->group_labels[i] ? f->group_labels[i] : f->groups[i];
 	int ret;
 
 	ret = put(out, "<option value=\"");
 	if (!ret)
-		ret = put_esc(out, group);
+		ret = put_esc(out, f->groups[i]);
 	if (!ret)
 		ret = put(out, selected ? "\" selected=\"true\">" : "\">");
 	if (!ret)
-		ret = put_esc(out, group);
+		ret = put_esc(out, label);
 	if (!ret)
 		ret = put(out, "</option>\n");
 	return ret;
@@ -108,10 +111,10 @@ static int put_groups(struct buf *out, const struct xml_auth_form *f)
 	}
 	ret = put(out, "<select name=\"group_list\" label=\"GROUP:\">\n");
 	if (!ret && sel < f->n_groups)
-		ret = put_option(out, f->groups[sel], true);
+		ret = put_option(out, f, sel, true);
 	for (size_t i = 0; !ret && i < f->n_groups; i++) {
 		if (i != sel)
-			ret = put_option(out, f->groups[i], false);
+			ret = put_option(out, f, i, false);
 	}
 	if (!ret)
 		ret = put(out, "</select>\n");

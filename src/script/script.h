@@ -46,29 +46,34 @@ enum script_reason : uint8_t {
 /* What a script is told about one session. Strings are borrowed; nullptr (or 0 for ipv6_prefix)
  * leaves the variable out. Addresses are text, as printed by inet_ntop(). */
 struct script_info {
-	enum script_reason reason; /* REASON: connect | disconnect | host-update */
-	const char *vhost;	   /* VHOST */
-	const char *username;	   /* USERNAME */
-	const char *groupname;	   /* GROUPNAME */
-	const char *hostname;	   /* HOSTNAME and REMOTE_HOSTNAME: what the client advertised */
-	const char *device;	   /* DEVICE: the tun device */
-	const char *ip_real;	   /* IP_REAL: the client's address */
-	const char *ip_real_local; /* IP_REAL_LOCAL: our address it connected to */
-	const char *ip_local;	   /* IP_LOCAL: our end of the tunnel */
-	const char *ip_remote;	   /* IP_REMOTE: the client's VPN address */
-	const char *ipv6_local;	   /* IPV6_LOCAL */
-	const char *ipv6_remote;   /* IPV6_REMOTE */
-	unsigned ipv6_prefix;	   /* IPV6_PREFIX */
-	uint64_t id;		   /* ID: a unique numeric session id */
-	bool have_stats;	   /* disconnect: STATS_BYTES_IN/OUT, STATS_DURATION */
-	uint64_t bytes_in;	   /* bytes read from the tun device (to the client) … */
-	uint64_t bytes_out;	   /* … and written to it, as ocserv counts them */
+	enum script_reason reason;   /* REASON: connect | disconnect | host-update */
+	const char *vhost;	     /* VHOST */
+	const char *username;	     /* USERNAME */
+	const char *groupname;	     /* GROUPNAME */
+	const char *hostname;	     /* HOSTNAME and REMOTE_HOSTNAME: what the client advertised */
+	const char *user_agent;	     /* USER_AGENT: the CONNECT's User-Agent */
+	const char *device_type;     /* DEVICE_TYPE: X-AnyConnect-Identifier-DeviceType */
+	const char *device_platform; /* DEVICE_PLATFORM: X-AnyConnect-Identifier-Platform */
+	const char *device;	     /* DEVICE: the tun device */
+	const char *ip_real;	     /* IP_REAL: the client's address */
+	const char *ip_real_local;   /* IP_REAL_LOCAL: our address it connected to */
+	const char *ip_local;	     /* IP_LOCAL: our end of the tunnel */
+	const char *ip_remote;	     /* IP_REMOTE: the client's VPN address */
+	const char *ipv6_local;	     /* IPV6_LOCAL */
+	const char *ipv6_remote;     /* IPV6_REMOTE */
+	unsigned ipv6_prefix;	     /* IPV6_PREFIX */
+	uint64_t id;		     /* ID: a unique numeric session id */
+	bool have_stats;	     /* disconnect: STATS_BYTES_IN/OUT, STATS_DURATION */
+	uint64_t bytes_in;	     /* bytes read from the tun device (to the client) … */
+	uint64_t bytes_out;	     /* … and written to it, as ocserv counts them */
 	uint64_t duration_s;
 };
 
-/* Adds ocserv's variables for info and, if sc is not nullptr, OCSERV_ROUTES, OCSERV_ROUTES4,
+/* Adds ocserv's variables for info (USER_AGENT, DEVICE_TYPE and DEVICE_PLATFORM always, empty
+ * when unknown, as ocserv) and, if sc is not nullptr, OCSERV_ROUTES, OCSERV_ROUTES4,
  * OCSERV_ROUTES6, OCSERV_NO_ROUTES(4|6), OCSERV_DNS(4|6) (space-separated "addr/len" or
- * addresses; the "default" route is not listed, as ocserv). Errors as script_env_set(): a value
+ * addresses; the "default" route is not listed, as ocserv) and OCSERV_RESTRICT_TO_ROUTES=1 when
+ * restrict-user-to-routes applies. Errors as script_env_set(): a value
  * with a newline (a hostname from the client, say) is refused, never passed on. */
 [[nodiscard]] int script_env_build(struct script_env *e, const struct script_info *info,
 				   const struct session_config *sc);

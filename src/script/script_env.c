@@ -212,6 +212,13 @@ int script_env_build(struct script_env *e, const struct script_info *info,
 	if (ret == 0)
 		ret = set_opt(e, "DEVICE", info->device);
 	if (ret == 0)
+		ret = script_env_set(e, "USER_AGENT", info->user_agent ? info->user_agent : "");
+	if (ret == 0)
+		ret = script_env_set(e, "DEVICE_TYPE", info->device_type ? info->device_type : "");
+	if (ret == 0)
+		ret = script_env_set(e, "DEVICE_PLATFORM",
+				     info->device_platform ? info->device_platform : "");
+	if (ret == 0)
 		ret = set_opt(e, "IP_REAL", info->ip_real);
 	if (ret == 0)
 		ret = set_opt(e, "IP_REAL_LOCAL", info->ip_real_local);
@@ -234,6 +241,8 @@ int script_env_build(struct script_env *e, const struct script_info *info,
 		if (ret == 0)
 			ret = script_env_set_u64(e, "STATS_DURATION", info->duration_s);
 	}
+	if (ret == 0 && sc && sc->restrict_user_to_routes)
+		ret = script_env_set(e, "OCSERV_RESTRICT_TO_ROUTES", "1");
 	if (ret == 0 && sc) {
 		buf = malloc(SCRIPT_ENV_VALUE_MAX + 1);
 		ret = buf ? set_lists(e, sc, buf, SCRIPT_ENV_VALUE_MAX + 1) : -ENOMEM;

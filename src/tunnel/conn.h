@@ -25,6 +25,7 @@ struct conn_auth {
 	const struct config *cfg;     /* the connection's (it outlives the request) */
 	struct session_config *sconf; /* per-user/per-group settings, nullptr = none */
 	char group_select[128];	      /* the group the user picked in the form ("" = none) */
+	uint64_t started_ns;	      /* submitted to the auth pool (loop clock) */
 };
 
 enum conn_state : uint8_t {
@@ -85,6 +86,8 @@ struct conn {
 		bool has_v4, has_v6;
 		char hostname[64];
 		char user_agent[128];
+		char device_type[64];	  /* X-AnyConnect-Identifier-DeviceType */
+		char device_platform[64]; /* X-AnyConnect-Identifier-Platform */
 	} pend;
 	/* rx-/tx-data-per-sec (per-user config): token buckets in bytes */
 	struct rate_bucket {
@@ -132,6 +135,11 @@ void conn__close_invalidate(struct conn *c, const char *reason);
 bool conn__connect_script_start(struct conn *c);
 /* conn_script.c: the tunnel of s went away: run the disconnect-script (fire and forget). */
 void conn__disconnect_script(struct conn *c);
+/* conn_script.c: the tunnel is up and the client told its hostname: run the host-update-script
+ * (fire and forget), as ocserv does once per connection. */
+void conn__host_update_script(struct conn *c);
+/* Our address the client connected to (getsockname), as text; "" when unknown. */
+void conn__local_ip(const struct conn *c, char *buf, size_t len);
 /* Set the bandwidth limits from the session's configuration. */
 void conn__limits_init(struct conn *c);
 /* Report an event about the peer to sentry; true when the peer is now banned (close it). */

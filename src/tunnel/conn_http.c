@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "core/clock.h"
 #include "core/compiler.h"
@@ -74,7 +75,7 @@ enum { FORM_GROUPS_MAX = 64 };
 static void respond_form(struct conn *c, const char *error)
 {
 	const struct config *cfg = c->cfg;
-	const char *groups[FORM_GROUPS_MAX];
+	const char *groups[FORM_GROUPS_MAX], *labels[FORM_GROUPS_MAX];
 	size_t n = 0;
 	struct xml_auth_form f = {
 		.message = login_message,
@@ -84,13 +85,19 @@ static void respond_form(struct conn *c, const char *error)
 	};
 	struct buf body;
 
-	/* select-group: the group list of the form (§2.6); the default group first. */
-	if (cfg->default_select_group)
+	/* select-group: the group list of the form (§2.6); the default group first. Each option
+	 * shows the group's [Label] and posts its name, as ocserv's. */
+	if (cfg->default_select_group) {
+		labels[n] = nullptr;
 		groups[n++] = cfg->default_select_group;
-	for (size_t i = 0; i < cfg->select_groups_len && n < FORM_GROUPS_MAX; i++)
+	}
+	for (size_t i = 0; i < cfg->select_groups_len && n < FORM_GROUPS_MAX; i++) {
+		labels[n] = cfg->select_groups[i].label;
 		groups[n++] = cfg->select_groups[i].name;
+	}
 	if (n) {
 		f.groups = groups;
+		f.group_labels = labels;
 		f.n_groups = n;
 		f.selected_group = groups[0];
 	}
@@ -125,13 +132,16 @@ static bool group_is_member(const char *groups, const char *group)
 }
 
 /* select-group (§2.6): the user picked a group in the form. It must be one of the user's
- * groups (or the configured default group); the session then runs in that group. */
+ * groups (or the configured default group); the session then runs in that group. A user in
+ * several groups who picked none runs in the first one, as ocserv. */
 static void apply_group_choice(struct conn_auth *a, struct auth_request *req)
 {
 	const struct config *cfg = a->cfg;
 
-	if (!a->group_select[0])
+	if (!a->group_select[0]) {
+		req->group[strcspn(req->group, ",")] = '\0';
 		return;
+	}
 	if (cfg->default_select_group && !strcmp(a->group_select, cfg->default_select_group)) {
 		req->group[0] = '\0';
 		return;
@@ -194,8 +204,24 @@ static void login_start(struct conn *c, const struct xml_auth_msg *m)
 	a->cfg = c->cfg;
 	snprintf(a->group_select, sizeof(a->group_select), "%s", m->group_select);
 	c->auth = a;
+	a->started_ns = loop_now_ns(c->w->loop);
 	conn__set_state(c, CONN_AUTH_WAIT);
 	auth_pool_submit(c->w->vpn->auth, &a->req);
+}
+
+/* occtl show status: how long the password check took (average and maximum). */
+static void record_auth_time(struct conn *c, uint64_t started_ns)
+{
+	struct vpn_stats *st = &c->w->stats;
+	uint64_t ms = (loop_now_ns(c->w->loop) - started_ns) / 1000000;
+	uint64_t max = atomic_load_explicit(&st->auth_time_max_ms, memory_order_relaxed);
+
+	atomic_fetch_add_explicit(&st->auth_checks, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&st->auth_time_sum_ms, ms, memory_order_relaxed);
+	while (ms > max &&
+	       !atomic_compare_exchange_weak_explicit(&st->auth_time_max_ms, &max, ms,
+						      memory_order_relaxed, memory_order_relaxed))
+		;
 }
 
 static const char *create_failure_text(enum session_create_result r)
@@ -272,6 +298,7 @@ static void on_auth_done(struct auth_request *req)
 	enum auth_verdict verdict = req->verdict;
 	char username[AUTH_NAME_MAX], group[AUTH_GROUP_MAX];
 	struct session_config *sconf = a->sconf;
+	uint64_t started_ns = a->started_ns;
 
 	snprintf(username, sizeof(username), "%s", req->username);
 	snprintf(group, sizeof(group), "%s", req->group);
@@ -281,6 +308,7 @@ static void on_auth_done(struct auth_request *req)
 		return; /* the connection closed while the password was checked */
 	}
 	conn__set_state(c, CONN_HTTP);
+	record_auth_time(c, started_ns);
 	switch (verdict) {
 	case AUTH_OK:
 		atomic_fetch_add_explicit(&c->w->stats.logins_ok, 1, memory_order_relaxed);
@@ -582,6 +610,11 @@ static void handle_connect(struct conn *c, const struct http_request *req)
 	snprintf(p->user_agent, sizeof(p->user_agent), "%s",
 		 http_request_header(req, "User-Agent") ? http_request_header(req, "User-Agent")
 							: "");
+	/* For the scripts' DEVICE_TYPE and DEVICE_PLATFORM, as ocserv reads them. */
+	const char *hv = http_request_header(req, "X-AnyConnect-Identifier-DeviceType");
+	snprintf(p->device_type, sizeof(p->device_type), "%s", hv ? hv : "");
+	hv = http_request_header(req, "X-AnyConnect-Identifier-Platform");
+	snprintf(p->device_platform, sizeof(p->device_platform), "%s", hv ? hv : "");
 	explicit_bzero(&creq, sizeof(creq));
 	explicit_bzero(&dtls_reply, sizeof(dtls_reply));
 	if (ret) {
@@ -613,8 +646,17 @@ void conn__connect_finish(struct conn *c)
 		return;
 	}
 	take_slot(c, s, p->prev_worker);
-	session_tunnel_info_set(v->sessions, s, c->peer_ip, p->user_agent, p->hostname,
-				tls_conn_cipher(c->tls), p->data_mtu);
+	char local_ip[INET6_ADDRSTRLEN];
+	conn__local_ip(c, local_ip, sizeof(local_ip));
+	session_tunnel_info_set(v->sessions, s,
+				&(struct session_tunnel_info){
+					.remote_ip = c->peer_ip,
+					.local_ip = local_ip,
+					.user_agent = p->user_agent,
+					.hostname = p->hostname,
+					.tls_cipher = tls_conn_cipher(c->tls),
+					.mtu = p->data_mtu,
+				});
 	char a4[INET_ADDRSTRLEN] = "-", a6[INET6_ADDRSTRLEN] = "-";
 	if (p->has_v4)
 		inet_ntop(AF_INET, &s->lease.v4, a4, sizeof(a4));
@@ -633,6 +675,33 @@ void conn__connect_finish(struct conn *c)
 	if (c->state == CONN_CLOSING)
 		return;
 	conn__tunnel_start(c);
+	if (c->state != CONN_CLOSING && p->hostname[0])
+		conn__host_update_script(c);
+}
+
+void conn__local_ip(const struct conn *c, char *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	const void *a = nullptr;
+	int family = AF_INET;
+
+	buf[0] = '\0';
+	if (getsockname(c->fd, (struct sockaddr *)&ss, &sl))
+		return;
+	if (ss.ss_family == AF_INET6) {
+		const struct in6_addr *a6 = &((const struct sockaddr_in6 *)&ss)->sin6_addr;
+		if (IN6_IS_ADDR_V4MAPPED(a6)) {
+			a = &a6->s6_addr[12];
+		} else {
+			a = a6;
+			family = AF_INET6;
+		}
+	} else if (ss.ss_family == AF_INET) {
+		a = &((const struct sockaddr_in *)&ss)->sin_addr;
+	}
+	if (a && !inet_ntop(family, a, buf, (socklen_t)len))
+		buf[0] = '\0';
 }
 
 /* ---- fixed endpoints (§2.3): cheap constant answers, never files ---- */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* tunnel/conn_script.c — connect-script and disconnect-script (ocserv's environment, see
+/* tunnel/conn_script.c — connect-, disconnect- and host-update-script (ocserv's environment, see
  * script/script.h): the environment is built on the worker, the script runs on an auth pool
  * thread through vpn->run_script (the privileged spawner: the server itself never execs), and
  * the connect-script's verdict decides whether the CONNECT is answered. */
@@ -51,27 +51,14 @@ static int env_fill(struct conn *c, enum script_reason reason, struct script_env
 	struct vpn *v = c->w->vpn;
 	char local4[INET_ADDRSTRLEN] = "", remote4[INET_ADDRSTRLEN] = "";
 	char local6[INET6_ADDRSTRLEN] = "", remote6[INET6_ADDRSTRLEN] = "";
-	char real_local[INET6_ADDRSTRLEN] = "";
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
+	char real_local[INET6_ADDRSTRLEN];
 	struct session_config *tmp = nullptr;
 	struct in_addr a4;
 	struct in6_addr a6;
 	unsigned plen;
 	int ret;
 
-	if (!getsockname(c->fd, (struct sockaddr *)&ss, &sl)) {
-		if (ss.ss_family == AF_INET6 &&
-		    IN6_IS_ADDR_V4MAPPED(&((struct sockaddr_in6 *)&ss)->sin6_addr))
-			inet_ntop(AF_INET, &((struct sockaddr_in6 *)&ss)->sin6_addr.s6_addr[12],
-				  real_local, sizeof(real_local));
-		else if (ss.ss_family == AF_INET6)
-			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, real_local,
-				  sizeof(real_local));
-		else
-			inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, real_local,
-				  sizeof(real_local));
-	}
+	conn__local_ip(c, real_local, sizeof(real_local));
 	if (s->lease.has_v4) {
 		inet_ntop(AF_INET, &s->lease.v4, remote4, sizeof(remote4));
 		if (ippool_server_v4(v->pool, &a4, &plen))
@@ -90,9 +77,12 @@ static int env_fill(struct conn *c, enum script_reason reason, struct script_env
 		.username = s->username,
 		.groupname = s->group,
 		.hostname = c->pend.hostname,
+		.user_agent = c->pend.user_agent,
+		.device_type = c->pend.device_type,
+		.device_platform = c->pend.device_platform,
 		.device = tun_name(v->tun),
 		.ip_real = c->peer_ip,
-		.ip_real_local = real_local,
+		.ip_real_local = real_local[0] ? real_local : nullptr,
 		.ip_local = local4[0] ? local4 : nullptr,
 		.ip_remote = remote4[0] ? remote4 : nullptr,
 		.ipv6_local = local6[0] ? local6 : nullptr,
@@ -173,27 +163,37 @@ bool conn__connect_script_start(struct conn *c)
 	return true;
 }
 
-static void on_disconnect_script_done(struct auth_request *req)
+/* Scripts whose exit status changes nothing: logged when non-zero. */
+static void on_background_script_done(struct auth_request *req)
 {
 	struct script_job *j = container_of(req, struct script_job, a.req);
 
 	if (j->status)
-		log_msg(LOG_NOTICE, "session %llu (%s): disconnect-script exited with %d",
-			(unsigned long long)j->session_id, j->username, j->status);
+		log_msg(LOG_NOTICE, "session %llu (%s): %s exited with %d",
+			(unsigned long long)j->session_id, j->username, j->path, j->status);
 	job_free(j);
 	free(j);
 }
 
-void conn__disconnect_script(struct conn *c)
+static void background_script(struct conn *c, const char *path, enum script_reason reason)
 {
-	const char *path = c->cfg->disconnect_script;
 	struct script_job *j;
 
 	if (!path || !c->w->vpn->run_script || !c->w->vpn->auth)
 		return;
-	j = job_new(c, path, SCRIPT_DISCONNECT);
+	j = job_new(c, path, reason);
 	if (!j)
 		return;
-	j->a.req.on_done = on_disconnect_script_done;
+	j->a.req.on_done = on_background_script_done;
 	auth_pool_submit(c->w->vpn->auth, &j->a.req);
+}
+
+void conn__disconnect_script(struct conn *c)
+{
+	background_script(c, c->cfg->disconnect_script, SCRIPT_DISCONNECT);
+}
+
+void conn__host_update_script(struct conn *c)
+{
+	background_script(c, c->cfg->host_update_script, SCRIPT_HOST_UPDATE);
 }

@@ -22,6 +22,7 @@ struct session_registry {
 	struct session *dtls_buckets[SESSION_HASH_BUCKETS];
 	size_t count;
 	uint64_t next_id;
+	struct session_stats stats;
 };
 
 /* Cookies are uniformly random: their first bytes are a fine bucket index. */
@@ -272,17 +273,22 @@ bool session_dtls_lookup(struct session_registry *r, const uint8_t id[32], int *
 	return found;
 }
 
-void session_tunnel_info_set(struct session_registry *r, struct session *s, const char *remote_ip,
-			     const char *user_agent, const char *hostname, const char *tls_cipher,
-			     unsigned mtu)
+static const char *or_empty(const char *s)
+{
+	return s ? s : "";
+}
+
+void session_tunnel_info_set(struct session_registry *r, struct session *s,
+			     const struct session_tunnel_info *ti)
 {
 	pthread_mutex_lock(&r->lock);
-	snprintf(s->remote_ip, sizeof(s->remote_ip), "%s", remote_ip ? remote_ip : "");
-	snprintf(s->user_agent, sizeof(s->user_agent), "%s", user_agent ? user_agent : "");
-	snprintf(s->hostname, sizeof(s->hostname), "%s", hostname ? hostname : "");
-	snprintf(s->tls_cipher, sizeof(s->tls_cipher), "%s", tls_cipher ? tls_cipher : "");
+	snprintf(s->remote_ip, sizeof(s->remote_ip), "%s", or_empty(ti->remote_ip));
+	snprintf(s->local_ip, sizeof(s->local_ip), "%s", or_empty(ti->local_ip));
+	snprintf(s->user_agent, sizeof(s->user_agent), "%s", or_empty(ti->user_agent));
+	snprintf(s->hostname, sizeof(s->hostname), "%s", or_empty(ti->hostname));
+	snprintf(s->tls_cipher, sizeof(s->tls_cipher), "%s", or_empty(ti->tls_cipher));
 	s->dtls_cipher[0] = '\0';
-	s->mtu = mtu;
+	s->mtu = ti->mtu;
 	if (!s->connected_wall)
 		s->connected_wall = clock_wall_s();
 	pthread_mutex_unlock(&r->lock);
@@ -298,6 +304,7 @@ void session_dtls_cipher_set(struct session_registry *r, struct session *s, cons
 static void view_fill(const struct session *s, struct session_view *v)
 {
 	*v = (struct session_view){
+		.cfg = config_get(s->cfg),
 		.id = s->id,
 		.attached = s->owner_worker >= 0,
 		.invalid = s->invalid,
@@ -317,6 +324,7 @@ static void view_fill(const struct session *s, struct session_view *v)
 	memcpy(v->username, s->username, sizeof(v->username));
 	memcpy(v->group, s->group, sizeof(v->group));
 	memcpy(v->remote_ip, s->remote_ip, sizeof(v->remote_ip));
+	memcpy(v->local_ip, s->local_ip, sizeof(v->local_ip));
 	memcpy(v->user_agent, s->user_agent, sizeof(v->user_agent));
 	memcpy(v->hostname, s->hostname, sizeof(v->hostname));
 	memcpy(v->tls_cipher, s->tls_cipher, sizeof(v->tls_cipher));
@@ -341,6 +349,15 @@ ssize_t session_registry_list(struct session_registry *r, struct session_view **
 	pthread_mutex_unlock(&r->lock);
 	*out = arr;
 	return (ssize_t)n;
+}
+
+void session_views_free(struct session_view *views, size_t n)
+{
+	if (!views)
+		return;
+	for (size_t i = 0; i < n; i++)
+		config_put(views[i].cfg);
+	free(views);
 }
 
 static bool session_matches(const struct session *s, const struct session_match *m)
@@ -451,6 +468,14 @@ size_t session_registry_sweep(struct session_registry *r, uint64_t now_ns)
 			*pp = s->hnext;
 			dtls_unlink(r, s);
 			r->count--;
+			uint64_t life_s = (now_ns - s->created_ns) / NS_PER_SEC;
+			r->stats.ended++;
+			r->stats.timed_out += session_is_expired(s, s->cfg, now_ns);
+			r->stats.time_sum_s += life_s;
+			r->stats.rx_bytes += atomic_load(&s->rx_bytes);
+			r->stats.tx_bytes += atomic_load(&s->tx_bytes);
+			if (life_s > r->stats.time_max_s)
+				r->stats.time_max_s = life_s;
 			log_msg(LOG_INFO, "session %llu (%s): freed, %s", (unsigned long long)s->id,
 				s->username, s->invalid ? "ended" : "reconnect window closed");
 			session_destroy(r, s);
@@ -459,6 +484,13 @@ size_t session_registry_sweep(struct session_registry *r, uint64_t now_ns)
 	}
 	pthread_mutex_unlock(&r->lock);
 	return freed;
+}
+
+void session_registry_stats(struct session_registry *r, struct session_stats *out)
+{
+	pthread_mutex_lock(&r->lock);
+	*out = r->stats;
+	pthread_mutex_unlock(&r->lock);
 }
 
 size_t session_registry_count(struct session_registry *r)

@@ -37,6 +37,7 @@ struct session {
 	time_t created_wall;
 	time_t connected_wall; /* first CONNECT, 0 = none yet */
 	char remote_ip[INET6_ADDRSTRLEN];
+	char local_ip[INET6_ADDRSTRLEN]; /* our address the client connected to */
 	char user_agent[128];
 	char hostname[64];
 	char tls_cipher[64];
@@ -106,13 +107,19 @@ bool session_dtls_lookup(struct session_registry *r, const uint8_t id[32], int *
 			 uint32_t *slot);
 
 /* occtl's view of the tunnel, recorded at CONNECT and when DTLS comes up. */
-void session_tunnel_info_set(struct session_registry *r, struct session *s, const char *remote_ip,
-			     const char *user_agent, const char *hostname, const char *tls_cipher,
-			     unsigned mtu);
+struct session_tunnel_info {
+	const char *remote_ip, *local_ip; /* the client's address, ours it connected to */
+	const char *user_agent, *hostname, *tls_cipher;
+	unsigned mtu;
+};
+void session_tunnel_info_set(struct session_registry *r, struct session *s,
+			     const struct session_tunnel_info *ti);
 void session_dtls_cipher_set(struct session_registry *r, struct session *s, const char *cipher);
 
 /* A copy of one session for the control socket (no secrets). */
 struct session_view {
+	const struct config *cfg; /* a reference: the session's effective configuration (per-user
+				   * and per-group files over the config of its login) */
 	uint64_t id;
 	char sid[17];
 	char username[256], group[128];
@@ -123,13 +130,16 @@ struct session_view {
 	time_t created_wall, connected_wall;
 	uint64_t
 		expires_ns; /* CLOCK_MONOTONIC when the cookie stops working (0 = while attached) */
-	char remote_ip[INET6_ADDRSTRLEN];
+	char remote_ip[INET6_ADDRSTRLEN], local_ip[INET6_ADDRSTRLEN];
 	char user_agent[128], hostname[64], tls_cipher[64], dtls_cipher[64];
 	unsigned mtu;
 	uint64_t rx_bytes, tx_bytes;
 };
-/* Snapshot of every session (caller frees *out). Returns the count or -ENOMEM. */
+/* Snapshot of every session; the caller releases *out with session_views_free(*out, count).
+ * Returns the count or -ENOMEM. */
 [[nodiscard]] ssize_t session_registry_list(struct session_registry *r, struct session_view **out);
+/* Drops the config references of n views and frees the array; nullptr-safe. */
+void session_views_free(struct session_view *views, size_t n);
 
 /* Which sessions an occtl disconnect/terminate hits. */
 struct session_match {
@@ -163,6 +173,16 @@ bool session_logout(struct session_registry *r, const struct cookie *c);
 /* Free detached sessions past cookie-timeout or session-timeout, and invalidated ones.
  * Called once a second from the main thread. Returns how many were freed. */
 size_t session_registry_sweep(struct session_registry *r, uint64_t now_ns);
+
+/* Ended sessions since the registry was made, for occtl show status (ocserv's "Total
+ * sessions", "Timed out sessions", "Average/Max session time"). */
+struct session_stats {
+	uint64_t ended;			 /* freed by the sweep: logged out, terminated, expired */
+	uint64_t timed_out;		 /* of which ended by session-timeout */
+	uint64_t time_sum_s, time_max_s; /* first login to the end */
+	uint64_t rx_bytes, tx_bytes;	 /* their counters when they ended */
+};
+void session_registry_stats(struct session_registry *r, struct session_stats *out);
 
 /* Whether a session's hard session-timeout has passed. */
 bool session_is_expired(const struct session *s, const struct config *cfg, uint64_t now_ns);

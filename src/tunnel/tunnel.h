@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "auth/auth.h"
 #include "core/loop.h"
@@ -32,6 +33,8 @@ struct vpn_stats {
 	_Atomic uint64_t connections; /* gauge */
 	_Atomic uint64_t drops;	      /* packets dropped: full queues, TUN, hand-off */
 	_Atomic uint64_t spoofed;     /* uplink packets whose source is not the lease */
+	/* Password checks (login posted -> verdict), for occtl's average/max auth time */
+	_Atomic uint64_t auth_checks, auth_time_sum_ms, auth_time_max_ms;
 };
 
 /* A tunnel came up or went down (a copy: owned by the event). */
@@ -45,6 +48,7 @@ struct vpn_event {
 	char remote_ip[48], ipv4[16], ipv6[48];
 	char reason[64];
 	uint64_t rx_bytes, tx_bytes;
+	time_t connected_wall; /* the session's first CONNECT (the "time:" of a disconnect) */
 };
 
 struct vpn {

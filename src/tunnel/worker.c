@@ -725,6 +725,7 @@ void vpn_event_post(struct vpn *v, const struct session *s, bool connected, cons
 	snprintf(ev->reason, sizeof(ev->reason), "%s", reason ? reason : "");
 	ev->rx_bytes = atomic_load_explicit(&s->rx_bytes, memory_order_relaxed);
 	ev->tx_bytes = atomic_load_explicit(&s->tx_bytes, memory_order_relaxed);
+	ev->connected_wall = s->connected_wall;
 	ev->deliver = v->on_event;
 	ev->deliver_ctx = v->events_ctx;
 	loop_post(v->events_loop, &ev->call, on_vpn_event);

@@ -30,10 +30,14 @@ grep "connected user 'alice'" "$events" | grep -q "with IP $tun4" ||
 	ocm_fail "expected the connect event to carry IP $tun4, got: $(grep alice "$events")"
 ocm_ok "connect event: $(grep "connected user 'alice'" "$events" | head -n1)"
 
+sleep 3 # the disconnect must say how long the tunnel lasted, not "0s"
 ocm_stop_client c1
 ocm_wait 10 "a disconnect event" grep -q "disconnect user 'alice'" "$events" ||
 	ocm_fail "expected \"disconnect user 'alice'\" in show events, got: $(cat "$events")"
 grep "disconnect user 'alice'" "$events" | grep -q "reason:" ||
 	ocm_fail "expected a reason on the disconnect event, got: $(grep disconnect "$events")"
+secs=$(grep "disconnect user 'alice'" "$events" | sed -n 's/.*time: *\([0-9]\+\)s).*/\1/p' | head -n1)
+[ "${secs:-0}" -ge 3 ] ||
+	ocm_fail "expected the disconnect event's time to be >= 3s (the tunnel's life), got: $(grep disconnect "$events")"
 ocm_ok "disconnect event: $(grep "disconnect user 'alice'" "$events" | head -n1)"
 echo "[44-occtl-events] PASS ($OCM_SERVER)"

@@ -49,6 +49,14 @@ ocm_ok "occtl reload: $out"
 ocm_connect b1 bob 'Reload-Pass-2'
 i6_expect_var b1 INTERNAL_IP4_DNS 198.18.1.54
 i6_expect_var a INTERNAL_IP4_DNS 198.18.1.53
+# occtl shows each session's own DNS: the live one keeps the old, the new one the new.
+ocm_wait 10 "bob in show users" ops_user_present bob || ocm_fail "expected bob in show users"
+for uv in alice=198.18.1.53 bob=198.18.1.54; do
+	got=$(ops_user_field "${uv%%=*}" DNS)
+	[ "$got" = "${uv#*=}" ] ||
+		ocm_fail "occtl -j show users after the reload: expected ${uv%%=*}'s DNS '${uv#*=}', got '$got'"
+	ocm_ok "occtl after the reload: ${uv%%=*} DNS = $got"
+done
 ocm_stop_client b1
 
 # --- SIGHUP with another DNS server ---

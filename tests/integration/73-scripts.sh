@@ -4,7 +4,10 @@
 # variables (USERNAME, GROUPNAME, IP_REAL, IP_REMOTE, IP_LOCAL, DEVICE, ID, REASON, routes and
 # DNS); on log-off the disconnect-script gets REASON=disconnect and the byte counters of the
 # traffic sent; a connect-script exiting 1 (for user mallory) refuses the login: openconnect
-# exits and `occtl show users` stays empty.
+# exits and `occtl show users` stays empty. The scripts also get USER_AGENT, DEVICE_TYPE and
+# DEVICE_PLATFORM (openconnect --os android sends them) and OCSERV_RESTRICT_TO_ROUTES (alice's
+# per-user file); the host-update-script runs once the tunnel is up with REASON=host-update and
+# the hostname the client sent.
 # Usage: 73-scripts.sh [SERVER-BINARY [SOURCE-DIR]]
 # shellcheck source-path=SCRIPTDIR source=lib/netns.sh
 . "$(dirname "$0")/lib/netns.sh"
@@ -33,7 +36,10 @@ f="$out_dir/\$REASON-\$USERNAME.env"
 exit 0
 EOF
 chmod 755 "$script"
-ops_write_config "connect-script = $script" "disconnect-script = $script"
+mkdir -p "$OCM_WORK/users"
+printf 'restrict-user-to-routes = true\n' >"$OCM_WORK/users/alice"
+ops_write_config "connect-script = $script" "disconnect-script = $script" \
+	"host-update-script = $script" "config-per-user = $OCM_WORK/users/"
 ocm_start_server
 
 # env_var FILE VAR: a variable of a recorded environment.
@@ -49,7 +55,7 @@ expect_env()
 }
 
 # --- connect ---
-ocm_connect c1 alice 'Script-Pass-1'
+ocm_connect c1 alice 'Script-Pass-1' --os android
 ocm_wait 10 "connect-alice.env" test -s "$out_dir/connect-alice.env" ||
 	ocm_fail "expected the connect-script to write $out_dir/connect-alice.env"
 ocm_wait 10 "alice in show users" ops_user_present alice || ocm_fail "expected alice in show users"
@@ -73,6 +79,29 @@ ocm_python -c 'import ipaddress, sys; sys.exit(0 if ipaddress.ip_address(sys.arg
 	ocm_fail "connect-alice.env: expected IP_LOCAL in $OCM_POOL4, got '$ip_local'"
 [ "$ip_local" != "$a4" ] || ocm_fail "connect-alice.env: expected IP_LOCAL != IP_REMOTE ($a4)"
 ocm_ok "connect-alice.env: IP_LOCAL=$ip_local"
+expect_env connect-alice OCSERV_RESTRICT_TO_ROUTES 1
+ua=$(env_var connect-alice USER_AGENT)
+[[ $ua == *AnyConnect* ]] || ocm_fail "connect-alice.env: expected openconnect's User-Agent in USER_AGENT, got '$ua'"
+ocm_ok "connect-alice.env: USER_AGENT=$ua"
+for v in DEVICE_TYPE DEVICE_PLATFORM; do
+	grep -q "^$v=" "$out_dir/connect-alice.env" ||
+		ocm_fail "connect-alice.env: expected $v to be set (as ocserv), it is missing"
+done
+expect_env connect-alice DEVICE_PLATFORM android
+ocm_ok "connect-alice.env: DEVICE_TYPE='$(env_var connect-alice DEVICE_TYPE)' DEVICE_PLATFORM=android"
+
+# --- host-update-script: once the tunnel is up, with the client's hostname ---
+ocm_wait 10 "host-update-alice.env" test -s "$out_dir/host-update-alice.env" ||
+	ocm_fail "expected the host-update-script to write $out_dir/host-update-alice.env"
+expect_env host-update-alice REASON host-update
+expect_env host-update-alice USERNAME alice
+expect_env host-update-alice IP_REMOTE "$a4"
+expect_env host-update-alice ID "$(env_var connect-alice ID)"
+h=$(env_var host-update-alice HOSTNAME)
+[ -n "$h" ] && [ "$h" = "$(env_var connect-alice HOSTNAME)" ] ||
+	ocm_fail "host-update-alice.env: expected the client's HOSTNAME (as at connect: '$(env_var connect-alice HOSTNAME)'), got '$h'"
+ocm_ok "host-update-alice.env: HOSTNAME=$h"
+
 grep -qE '^STATS_' "$out_dir/connect-alice.env" &&
 	ocm_fail "connect-alice.env: expected no STATS_* at connect, got: $(grep '^STATS_' "$out_dir/connect-alice.env")"
 [ -e "$out_dir/disconnect-alice.env" ] && ocm_fail "expected no disconnect-script run while alice is connected"

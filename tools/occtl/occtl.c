@@ -391,6 +391,18 @@ static void user_info(const cJSON *u, struct out *o)
 	p_str(o, "User-Agent", js(u, CTL_K_USER_AGENT));
 
 	char hrx[32], htx[32];
+	/* rx-/tx-data-per-sec, as ocserv 1.1.6: "Limit RX: x/sec   TX: y/sec" or one of them
+	 * (JSON: "Limit RX" and "Limit TX", not a second "TX" key). */
+	unsigned long long lrx = (unsigned long long)jn(u, CTL_K_RX_LIMIT);
+	unsigned long long ltx = (unsigned long long)jn(u, CTL_K_TX_LIMIT);
+	fmt_bytes(hrx, sizeof(hrx), lrx, "/sec");
+	fmt_bytes(htx, sizeof(htx), ltx, "/sec");
+	if (lrx && ltx)
+		p_pair(o, "Limit RX", hrx, o->json ? "Limit TX" : "TX", htx);
+	else if (ltx)
+		p_str(o, "Limit TX", htx);
+	else if (lrx)
+		p_str(o, "Limit RX", hrx);
 	fmt_bytes(hrx, sizeof(hrx), rx, "");
 	fmt_bytes(htx, sizeof(htx), tx, "");
 	if (o->json) {
@@ -498,10 +510,33 @@ static void users_table(struct occtl *o, const cJSON *users)
 	}
 }
 
+/* A time in seconds: "Name": "  1m:05s" and, in JSON, "raw_name": 65 (ocserv 1.1.6). */
+static void p_time(struct out *o, const char *name, const char *raw, long long secs)
+{
+	char tmp[32];
+
+	fmt_ival(tmp, sizeof(tmp), secs);
+	p_str(o, name, tmp);
+	if (o->json)
+		p_int(o, raw, secs);
+}
+
+/* Bytes: "RX": "1.2 MB" and, in JSON, "raw_rx": 1234567. */
+static void p_bytes(struct out *o, const char *name, const char *raw, unsigned long long b)
+{
+	char tmp[32];
+
+	fmt_bytes(tmp, sizeof(tmp), b, "");
+	p_str(o, name, tmp);
+	if (o->json)
+		p_int(o, raw, (long long)b);
+}
+
+/* The fields, names and order of ocserv 1.1.6's "show status" (-j adds the raw_* numbers). */
 static int do_status(struct occtl *o, const cJSON *st)
 {
 	struct out out = {.json = o->json, .obj = o->json ? cJSON_CreateObject() : nullptr};
-	char since[64], ival[32], tmp[64];
+	char since[64], ival[32];
 	time_t now = time(nullptr), t;
 
 	if (!o->json) {
@@ -511,12 +546,16 @@ static int do_status(struct occtl *o, const cJSON *st)
 	}
 	p_str(&out, "Status", "online");
 	p_int(&out, "Server PID", (long long)jn(st, CTL_K_PID));
-	if (jn(st, CTL_K_SECMOD_PID) > 0)
-		p_int(&out, "Sec-mod PID", (long long)jn(st, CTL_K_SECMOD_PID));
+	p_int(&out, "Sec-mod PID", (long long)jn(st, CTL_K_SECMOD_PID));
+	p_int(&out, "Sec-mod instance count", (long long)jn(st, CTL_K_SECMOD_COUNT));
 	t = (time_t)jn(st, CTL_K_UP_SINCE);
 	fmt_date(since, sizeof(since), t);
 	fmt_ival(ival, sizeof(ival), (long long)(now - t));
 	p_ex(&out, "Up since", since, ival);
+	if (o->json) {
+		p_int(&out, "raw_up_since", (long long)t);
+		p_int(&out, "uptime", (long long)(now - t));
+	}
 	p_int(&out, "Active sessions", (long long)jn(st, CTL_K_ACTIVE_SESSIONS));
 	p_int(&out, "Total sessions", (long long)jn(st, CTL_K_TOTAL_SESSIONS));
 	p_int(&out, "Total authentication failures", (long long)jn(st, CTL_K_TOTAL_AUTH_FAILURES));
@@ -528,28 +567,26 @@ static int do_status(struct occtl *o, const cJSON *st)
 		fmt_date(since, sizeof(since), t);
 		fmt_ival(ival, sizeof(ival), (long long)(now - t));
 		p_ex(&out, "Last stats reset", since, ival);
+		if (o->json)
+			p_int(&out, "raw_last_stats_reset", (long long)t);
 	}
 	p_int(&out, "Sessions handled", (long long)jn(st, CTL_K_SESSIONS_HANDLED));
 	p_int(&out, "Timed out sessions", (long long)jn(st, CTL_K_TIMED_OUT));
 	p_int(&out, "Timed out (idle) sessions", (long long)jn(st, CTL_K_IDLE_TIMED_OUT));
 	p_int(&out, "Closed due to error sessions", (long long)jn(st, CTL_K_ERROR_SESSIONS));
 	p_int(&out, "Authentication failures", (long long)jn(st, CTL_K_AUTH_FAILURES));
-	fmt_ival(tmp, sizeof(tmp), (long long)jn(st, CTL_K_AVG_AUTH_S));
-	p_str(&out, "Average auth time", tmp);
-	fmt_ival(tmp, sizeof(tmp), (long long)jn(st, CTL_K_MAX_AUTH_S));
-	p_str(&out, "Max auth time", tmp);
-	fmt_ival(tmp, sizeof(tmp), (long long)jn(st, CTL_K_AVG_SESSION_S));
-	p_str(&out, "Average session time", tmp);
-	fmt_ival(tmp, sizeof(tmp), (long long)jn(st, CTL_K_MAX_SESSION_S));
-	p_str(&out, "Max session time", tmp);
-	fmt_bytes(tmp, sizeof(tmp), (unsigned long long)jn(st, CTL_K_RX), "");
-	p_str(&out, "RX", tmp);
-	fmt_bytes(tmp, sizeof(tmp), (unsigned long long)jn(st, CTL_K_TX), "");
-	p_str(&out, "TX", tmp);
+	p_time(&out, "Average auth time", "raw_avg_auth_time", (long long)jn(st, CTL_K_AVG_AUTH_S));
+	p_time(&out, "Max auth time", "raw_max_auth_time", (long long)jn(st, CTL_K_MAX_AUTH_S));
+	p_time(&out, "Average session time", "raw_avg_session_time",
+	       (long long)jn(st, CTL_K_AVG_SESSION_S));
+	p_time(&out, "Max session time", "raw_max_session_time",
+	       (long long)jn(st, CTL_K_MAX_SESSION_S));
 	if (jn(st, CTL_K_MIN_MTU) > 0)
 		p_int(&out, "Min MTU", (long long)jn(st, CTL_K_MIN_MTU));
 	if (jn(st, CTL_K_MAX_MTU) > 0)
 		p_int(&out, "Max MTU", (long long)jn(st, CTL_K_MAX_MTU));
+	p_bytes(&out, "RX", "raw_rx", (unsigned long long)jn(st, CTL_K_RX));
+	p_bytes(&out, "TX", "raw_tx", (unsigned long long)jn(st, CTL_K_TX));
 	if (out.obj) {
 		print_json(out.obj);
 		cJSON_Delete(out.obj);

@@ -275,7 +275,8 @@ static void put(const char *rel, const char *text)
 }
 
 #define BASE                                                                                       \
-	"auth = \"plain[passwd=/etc/ocserv/passwd]\"\nserver-cert = c.pem\nserver-key = k.pem\n"   \
+	"auth = \"plain[passwd=/nonexistent/ocm-passwd]\"\nserver-cert = c.pem\nserver-key = "     \
+	"k.pem\n"                                                                                  \
 	"ipv4-network = 198.18.0.0/24\nipv6-network = 2001:db8::/48\nipv6-subnet-prefix = 64\n"    \
 	"dns = 198.18.0.1\nroute = 198.18.100.0/24\n"
 
@@ -336,7 +337,7 @@ static int teardown(void **state)
 	static const char *const files[] = {
 		"users/alice", "users/broken", "groups/staff", "groups/v6",
 		"user.conf",   "group.conf",   "bad.conf",     "script.sh",
-		"users/adir",  "users",	       "groups",
+		"passwd",      "users/adir",   "users",	       "groups",
 	};
 	char path[256];
 
@@ -518,7 +519,7 @@ static void test_main_keys(void **state)
 		 "per-group file"},
 		{"connect-script = %s/script.sh", nullptr},
 		{"disconnect-script = /bin/true", nullptr},
-		{"host-update-script = %s/script.sh", "host-update-script: not supported yet"},
+		{"host-update-script = %s/script.sh", nullptr},
 		{"host-update-script = /etc/passwd",
 		 "host-update-script: \"/etc/passwd\" is not an executable file"},
 		{"connect-script = script.sh",
@@ -537,8 +538,8 @@ static void test_main_keys(void **state)
 		{"default-select-group = a]b",
 		 "default-select-group: \"a]b\" is not a group label"},
 		{"auto-select-group = false", nullptr},
-		{"auto-select-group = true",
-		 "auto-select-group: not supported yet: list the groups with select-group"},
+		{"auto-select-group = true", "auto-select-group: cannot read "
+					     "/nonexistent/ocm-passwd: No such file or directory"},
 		{"auto-select-group = maybe",
 		 "auto-select-group: \"maybe\" is not a boolean (true or false)"},
 	};
@@ -581,13 +582,44 @@ static void test_select_groups(void **state)
 	assert_string_equal(err, "t.conf:10: select-group: \"g\" is listed twice");
 }
 
+/* auto-select-group: every group of the password file, in file order, once; a select-group line
+ * keeps its label; "*" and names unfit for a group file are left out. */
+static void test_auto_select_group(void **state)
+{
+	char text[2048], err[CONFIG_ERR_LEN];
+	struct config *cfg;
+
+	(void)state;
+	put("passwd", "alice:eng,ops:$5$x$y\nbob::$5$x$y\ncarol:*:$5$x$y\n"
+		      "dave:sales,eng:$5$x$y\neve:../x,qa:$5$x$y\nbroken line\n");
+	snprintf(text, sizeof(text),
+		 "auth = \"plain[passwd=%s/passwd]\"\nserver-cert = c.pem\nserver-key = k.pem\n"
+		 "ipv4-network = 198.18.0.0/24\nselect-group = ops[Operations]\n"
+		 "auto-select-group = true\n",
+		 tmp);
+	assert_int_equal(config_load_buffer("t.conf", text, strlen(text), &cfg, err), 0);
+	assert_int_equal(cfg->select_groups_len, 4);
+	static const char *const want[][2] = {
+		{"ops", "Operations"}, {"eng", "eng"}, {"sales", "sales"}, {"qa", "qa"}};
+	for (size_t i = 0; i < 4; i++) {
+		assert_string_equal(cfg->select_groups[i].name, want[i][0]);
+		assert_string_equal(cfg->select_groups[i].label, want[i][1]);
+	}
+	config_free(cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_keys),	  cmocka_unit_test(test_fields),
-		cmocka_unit_test(test_limits),	  cmocka_unit_test(test_names),
-		cmocka_unit_test(test_load),	  cmocka_unit_test(test_merge),
-		cmocka_unit_test(test_main_keys), cmocka_unit_test(test_select_groups),
+		cmocka_unit_test(test_keys),
+		cmocka_unit_test(test_fields),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_main_keys),
+		cmocka_unit_test(test_select_groups),
+		cmocka_unit_test(test_auto_select_group),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

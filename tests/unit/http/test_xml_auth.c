@@ -286,6 +286,20 @@ static void test_render_form(void **state)
 				 "<option value=\"sales\">sales</option>\n</select>"));
 	assert_false(contains(&b, "<&>"));
 
+	/* select-group = name[Label]: the label is shown, the name posted; no label = the name */
+	static const char *const labels[] = {"Engineering & Co", nullptr, "Sales"};
+	struct xml_auth_form fl = f;
+	fl.group_labels = labels;
+	fl.selected_group = "eng";
+	buf_reset(&b, 0);
+	assert_int_equal(xml_auth_form_render(&b, &fl), 0);
+	assert_true(well_formed(&b));
+	assert_true(contains(&b, "<option value=\"eng\" selected=\"true\">Engineering &amp; "
+				 "Co</option>\n"
+				 "<option value=\"ops&lt;&amp;&gt;&quot;&apos;\">"
+				 "ops&lt;&amp;&gt;&quot;&apos;</option>\n"
+				 "<option value=\"sales\">Sales</option>\n</select>"));
+
 	/* minimal form: no optional elements, no select */
 	buf_reset(&b, 0);
 	assert_int_equal(xml_auth_form_render(&b, &(struct xml_auth_form){.action = "/auth"}), 0);
