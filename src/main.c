@@ -3,6 +3,7 @@
  * module. Command line as ocserv's: -c FILE, -f, -d N, -t, -v, -p FILE. */
 #include <errno.h>
 #include <getopt.h>
+#include <linux/capability.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +51,7 @@ struct server {
 	struct vpn *vpn;
 	struct sentry *sentry;
 	struct net_accel *accel;
+	struct net_route *route;	 /* iroutes and per-user pools on the TUN; nullptr = none */
 	struct sandbox_spawner *spawner; /* runs connect/disconnect scripts; nullptr = none */
 	struct ctl_vpn ctl_ctx;
 	struct ctl_server *ctl;
@@ -171,16 +173,27 @@ static int write_pid_file(struct server *s)
 	return 0;
 }
 
-/* After setup the server needs no capability: bans reach XDP and leases tun_guard through
- * the map fds it already holds, the TUN and the sockets are open. Without run-as-user/-group
- * the ids stay (as in ocserv) but every capability still goes, with no-new-privs. */
+/* Per-user/per-group files may set iroute and ipv4/ipv6-network: the server then changes routes
+ * and addresses on its TUN at connect/disconnect, which needs CAP_NET_ADMIN. */
+static bool needs_route_control(const struct config *cfg)
+{
+	return cfg->config_per_user || cfg->config_per_group;
+}
+
+/* After setup the server needs no capability but CAP_NET_ADMIN for the above: bans reach XDP
+ * and leases tun_guard through the map fds it already holds, the TUN and the sockets are open.
+ * Without run-as-user/-group the ids stay (as in ocserv) but every other capability still goes,
+ * with no-new-privs. */
 static int drop_privileges(const struct config *cfg)
 {
 	const struct sandbox_caps none = {};
+	const struct sandbox_caps net_admin = {SANDBOX_CAP(CAP_NET_ADMIN)};
+	bool keep = needs_route_control(cfg);
 	bool keep_ids = !cfg->run_as_user && !cfg->run_as_group;
 	int ret;
 
-	ret = sandbox_drop_privileges(cfg->run_as_user, cfg->run_as_group, &none);
+	ret = sandbox_drop_privileges(cfg->run_as_user, cfg->run_as_group,
+				      keep ? &net_admin : &none);
 	if (ret) {
 		log_msg(LOG_ERR, "cannot drop privileges to %s/%s: %s",
 			cfg->run_as_user ? cfg->run_as_user : "-",
@@ -193,8 +206,9 @@ static int drop_privileges(const struct config *cfg)
 			cfg->auth_passwd);
 		return -EACCES;
 	}
-	log_msg(LOG_INFO, "running as uid %u gid %u with no capabilities", (unsigned)getuid(),
-		(unsigned)getgid());
+	log_msg(LOG_INFO, "running as uid %u gid %u with %s", (unsigned)getuid(),
+		(unsigned)getgid(),
+		keep ? "CAP_NET_ADMIN only (iroutes, per-user pools)" : "no capabilities");
 	if (keep_ids && getuid() == 0)
 		log_msg(LOG_NOTICE,
 			"no run-as-user/run-as-group: still uid 0 (without capabilities, it owns "
@@ -242,7 +256,8 @@ static int install_seccomp(const struct config *cfg)
 
 	if (!cfg->isolate_workers)
 		return 0;
-	ret = sandbox_seccomp_install(SANDBOX_PROFILE_SERVER);
+	ret = sandbox_seccomp_install(needs_route_control(cfg) ? SANDBOX_PROFILE_SERVER_NETLINK
+							       : SANDBOX_PROFILE_SERVER);
 	if (ret)
 		log_msg(LOG_ERR, "cannot install the seccomp filter: %s", strerror(-ret));
 	else
@@ -587,6 +602,12 @@ static int server_start(struct server *s)
 			strerror(-ret));
 		return ret;
 	}
+	if ((ret = net_route_new(tun_ifindex(s->tun), &s->route)))
+		log_msg(LOG_WARNING,
+			"no route control on %s (%s): iroutes and per-user pools are "
+			"refused",
+			tun_name(s->tun), strerror(-ret));
+	ippool_route_set(s->pool, s->route);
 	if ((ret = setup_sentry(s)) || (ret = net_accel_new(cfg, s->tun, &s->accel)))
 		return ret;
 	/* Without xdp_guard (eBPF off, unavailable or ebpf-xdp-mode = disabled) its per-source
@@ -614,6 +635,7 @@ static int server_start(struct server *s)
 	s->vpn->dtls = s->dtls;
 	s->vpn->sentry = s->sentry;
 	s->vpn->accel = s->accel;
+	s->vpn->route = s->route;
 	if ((ret = setup_control(s)))
 		return ret;
 	/* Everything privileged is done: drop to run-as-user (before any thread exists, as
@@ -659,6 +681,7 @@ static void server_stop(struct server *s)
 	sandbox_spawner_stop(s->spawner);
 	net_accel_free(s->accel); /* links detach: nothing stays attached */
 	sentry_free(s->sentry);
+	net_route_free(s->route);
 	tun_free(s->tun);
 	ippool_free(s->pool);
 	dtls_server_free(s->dtls);

@@ -69,7 +69,15 @@ int tun_guard(struct __sk_buff *skb)
 		if (bpf_skb_load_bytes_relative(skb, 0, &ip, sizeof(ip), BPF_HDR_START_NET))
 			return verdict(TG_CNT_DROPPED_BAD, TC_ACT_SHOT);
 		__builtin_memcpy(key.addr, &ip.saddr, sizeof(key.addr));
-		return account(bpf_map_lookup_elem(&tg_leases4, &key), bpf_ntohs(ip.tot_len));
+		struct tg_lease *l = bpf_map_lookup_elem(&tg_leases4, &key);
+		if (!l) {
+			/* Networks behind a client (iroutes) sit in the IPv6 trie, v4-mapped. */
+			struct tg_key6 k6 = {.prefixlen = 128, .addr = {[10] = 0xff, [11] = 0xff}};
+
+			__builtin_memcpy(&k6.addr[12], &ip.saddr, 4);
+			l = bpf_map_lookup_elem(&tg_leases6, &k6);
+		}
+		return account(l, bpf_ntohs(ip.tot_len));
 	}
 	if (first >> 4 == 6) {
 		struct tg_key6 key = {.prefixlen = 128};

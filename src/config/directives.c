@@ -416,6 +416,9 @@ enum { SEC_MAX = 31536000, U_MAX = 1000000 }; /* one year; a generous count */
 #define NOOP(n, fn, lo, hi, why)	 {n, fn, NOF, CONF_NO_EFFECT, DIR_MULTI, lo, hi, why}
 #define REFUSE(n)			 {n, nullptr, NOF, CONF_REFUSED, DIR_MULTI, 0, 0, nullptr}
 #define REFUSE_ON(n)			 {n, nullptr, NOF, CONF_REFUSED, DIR_MULTI | DIR_OFF_OK, 0, 0, nullptr}
+#define REFUSE_WHY(n, why)		 {n, nullptr, NOF, CONF_REFUSED, DIR_MULTI, 0, 0, why}
+#define PER_USER_ONLY                                                                              \
+	"only valid in a per-user or per-group file (config-per-user, config-per-group)"
 
 static const struct directive directives[] = {
 	/* Implemented */
@@ -545,12 +548,12 @@ static const struct directive directives[] = {
 	REFUSE("tx-data-per-sec"),
 	REFUSE_ON("restrict-user-to-routes"),
 	REFUSE("restrict-user-to-ports"),
-	REFUSE("iroute"),
+	REFUSE_WHY("iroute", PER_USER_ONLY),
 	REFUSE_ON("expose-iroutes"),
 	REFUSE("route-add-cmd"),
 	REFUSE("route-del-cmd"),
-	REFUSE("explicit-ipv4"),
-	REFUSE("explicit-ipv6"),
+	REFUSE_WHY("explicit-ipv4", PER_USER_ONLY),
+	REFUSE_WHY("explicit-ipv6", PER_USER_ONLY),
 	REFUSE("hostname"),
 	REFUSE_ON("no-udp"),
 	REFUSE("proxy-url"),
@@ -612,7 +615,7 @@ int conf_directive_on_line(void *opaque, const char *key, const char *value,
 	if (d->cls == CONF_REFUSED) {
 		if (!(d->flags & DIR_OFF_OK) ||
 		    conf_bool_parse(value, &off, why, sizeof(why)) < 0 || off) {
-			conf_err(err, pos, key, "not supported yet");
+			conf_err(err, pos, key, "%s", d->note ? d->note : "not supported yet");
 			return -EINVAL;
 		}
 		log_msg(LOG_NOTICE, "%s:%u: %s: accepted, has no effect (false is the default)",

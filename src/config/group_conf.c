@@ -79,6 +79,10 @@ static int gset_route(struct gc_ctx *c, const struct gkey *k, void *field, const
 	}
 	if (conf_prefix_parse(value, 0, &p, &has_len, why, why_len) < 0)
 		return -EINVAL;
+	if (k->key == GCK_IROUTE && l->len >= GROUP_CONF_IROUTES_MAX) {
+		snprintf(why, why_len, "more than %d iroutes", GROUP_CONF_IROUTES_MAX);
+		return -EINVAL;
+	}
 	ret = conf_list_grow((void **)&l->items, l->len, sizeof(*l->items), why, why_len);
 	if (ret < 0)
 		return ret;
@@ -501,32 +505,6 @@ out:
 	return ret;
 }
 
-/* Keys the parser knows but the server does not apply yet (per-user pools, fixed addresses,
- * iroutes): a file that sets one is refused rather than silently half-applied. */
-static int refuse_unapplied(const struct group_config *g, char err[CONFIG_ERR_LEN])
-{
-	static const struct {
-		enum group_config_key key;
-		const char *name;
-	} later[] = {
-		{GCK_IPV4_NETWORK, "ipv4-network"},
-		{GCK_IPV6_NETWORK, "ipv6-network"},
-		{GCK_IPV6_SUBNET_PREFIX, "ipv6-subnet-prefix"},
-		{GCK_EXPLICIT_IPV4, "explicit-ipv4"},
-		{GCK_EXPLICIT_IPV6, "explicit-ipv6"},
-		{GCK_IROUTE, "iroute"},
-	};
-
-	for (size_t i = 0; i < ARRAY_SIZE(later); i++) {
-		if (group_config_has(g, later[i].key)) {
-			snprintf(err, CONFIG_ERR_LEN, "%s: %s: not supported yet", g->path,
-				 later[i].name);
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
 static int load_file(const char *path, enum group_config_kind kind, struct group_config **out,
 		     char err[CONFIG_ERR_LEN])
 {
@@ -550,8 +528,6 @@ static int load_file(const char *path, enum group_config_kind kind, struct group
 	}
 	ret = group_config_parse_buffer(path, kind, text, len, out, err);
 	free(text);
-	if (!ret)
-		ret = refuse_unapplied(*out, err);
 	if (ret) {
 		group_config_free(*out);
 		*out = nullptr;

@@ -11,6 +11,7 @@
 enum {
 	GROUP_CONF_NAME_MAX = 64,	 /* bytes of a user or group name used as a file name */
 	GROUP_CONF_FILE_MAX = 64 * 1024, /* bytes of a per-user/per-group file */
+	GROUP_CONF_IROUTES_MAX = 64,	 /* iroute lines of one file (occtl shows them all) */
 };
 
 struct directive;

@@ -28,6 +28,29 @@ static int prefix_list_add(struct ctl_strlist *l, const struct cfg_prefixlist *p
 	return 0;
 }
 
+/* iroutes as ocserv prints them: IPv4 as address/netmask, IPv6 as address/length. */
+static int iroute_list_add(struct ctl_strlist *l, const struct cfg_prefixlist *p)
+{
+	for (size_t i = 0; i < p->len; i++) {
+		const struct cfg_prefix *q = &p->items[i];
+		char addr[INET6_ADDRSTRLEN], mask[INET_ADDRSTRLEN], text[INET6_ADDRSTRLEN + 20];
+
+		inet_ntop(q->family, &q->addr, addr, sizeof(addr));
+		if (q->family == AF_INET) {
+			struct in_addr m = {
+				htonl(q->prefix_len ? ~UINT32_C(0) << (32 - q->prefix_len) : 0)};
+
+			inet_ntop(AF_INET, &m, mask, sizeof(mask));
+			snprintf(text, sizeof(text), "%s/%s", addr, mask);
+		} else {
+			snprintf(text, sizeof(text), "%s/%u", addr, q->prefix_len);
+		}
+		if (ctl_strlist_add(l, text))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 static int strlist_copy(struct ctl_strlist *l, const struct cfg_strlist *src)
 {
 	for (size_t i = 0; i < src->len; i++)
@@ -86,7 +109,7 @@ static int user_fill(const struct ctl_vpn *cv, const struct session_view *sv, st
 	/* An empty list is the default route: occtl prints "defaultroute", as ocserv's. */
 	if (!cfg->route_default && prefix_list_add(&u->routes, &cfg->routes))
 		return -ENOMEM;
-	if (sc && prefix_list_add(&u->iroutes, &sc->iroutes))
+	if (sc && iroute_list_add(&u->iroutes, &sc->iroutes))
 		return -ENOMEM;
 	return prefix_list_add(&u->no_routes, &cfg->no_routes);
 }

@@ -184,6 +184,29 @@ void net_accel_lease(struct net_accel *a, const struct lease *l, int queue)
 	}
 }
 
+void net_accel_iroute(struct net_accel *a, const struct cfg_prefix *p, uint32_t slot, bool up)
+{
+	struct in6_addr key = p->addr.v6;
+	unsigned len = p->prefix_len;
+
+	if (!a)
+		return;
+	if (p->family == AF_INET) {
+		/* tun_guard's IPv4 map is exact-match: a network goes in the IPv6 trie as
+		 * ::ffff:a.b.c.d/(96 + len), where the program looks when the exact match misses.
+		 */
+		key = (struct in6_addr){};
+		key.s6_addr[10] = key.s6_addr[11] = 0xff;
+		memcpy(&key.s6_addr[12], &p->addr.v4, 4);
+		len += 96;
+	}
+	int ret = up ? bpf_tun_guard_lease_add(a->tun_guard, AF_INET6, &key, len, slot)
+		     : bpf_tun_guard_lease_del(a->tun_guard, AF_INET6, &key, len);
+	if (ret && ret != -ENOENT)
+		log_msg(LOG_WARNING, "eBPF: cannot %s an iroute in tun_guard: %s",
+			up ? "add" : "remove", strerror(-ret));
+}
+
 bool net_accel_is_active(const struct net_accel *a)
 {
 	return a != nullptr;

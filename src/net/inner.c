@@ -4,6 +4,7 @@
  * logging (they run per packet): the caller counts and logs drops. */
 #include "net/net.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -93,5 +94,27 @@ bool inner_src_is_lease(const struct inner_pkt *p, const struct lease *l)
 		return l->has_v4 && memcmp(p->src, &l->v4, 4) == 0;
 	if (p->family == AF_INET6)
 		return l->has_v6 && prefix6_eq(p->src, l->v6.s6_addr, l->v6_prefix);
+	return false;
+}
+
+bool inner_src_in_prefixes(const struct inner_pkt *p, const struct cfg_prefix *items, size_t n)
+{
+	for (size_t i = 0; p->src && i < n; i++) {
+		const struct cfg_prefix *q = &items[i];
+
+		if (q->family != p->family)
+			continue;
+		if (p->family == AF_INET) {
+			uint32_t a, b,
+				m = q->prefix_len == 0 ? 0 : ~UINT32_C(0) << (32 - q->prefix_len);
+
+			memcpy(&a, p->src, 4);
+			memcpy(&b, &q->addr.v4, 4);
+			if (q->prefix_len <= 32 && ((ntohl(a) ^ ntohl(b)) & m) == 0)
+				return true;
+		} else if (prefix6_eq(p->src, q->addr.v6.s6_addr, q->prefix_len)) {
+			return true;
+		}
+	}
 	return false;
 }

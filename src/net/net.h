@@ -78,14 +78,61 @@ void gro_free(struct gro *g); /* NULL-safe; drops what is pending (flush first) 
 void gro_add(struct gro *g, const uint8_t *pkt, size_t len);
 void gro_flush(struct gro *g);
 
+/* ---- rtable.c: prefix -> slot, longest match ------------------------------------------------
+ * The addresses slot arithmetic cannot map: fixed (explicit-ipv4/6) and per-user pool leases,
+ * iroutes. IPv4 and IPv6 share one key space (IPv4 as ::ffff:a.b.c.d), so IPv6 prefixes inside
+ * ::ffff:0:0/96 are refused. Writers take a mutex (connect/disconnect); rtable_lookup is
+ * lock-free (a sequence counter) and costs one load while the table is empty. Any thread. */
+struct rtable;
+[[nodiscard]] int rtable_new(uint32_t max, struct rtable **out);
+void rtable_free(struct rtable *t); /* NULL-safe */
+/* 0 (also when the same prefix already maps to slot); -EEXIST: it maps to another slot;
+ * -ENOSPC: full; -EINVAL: slot 0, bad family or length. Host bits of addr are ignored. */
+[[nodiscard]] int rtable_add(struct rtable *t, int family, const void *addr, unsigned len,
+			     uint32_t slot);
+/* Removes the prefix if it maps to slot: 0, else -ENOENT. */
+int rtable_del(struct rtable *t, int family, const void *addr, unsigned len, uint32_t slot);
+/* The slot of the longest prefix holding addr (4 or 16 bytes), 0 when none. */
+uint32_t rtable_lookup(struct rtable *t, int family, const void *addr);
+/* The slot of an entry that contains or is contained in the prefix, 0 when none. */
+uint32_t rtable_overlap(struct rtable *t, int family, const void *addr, unsigned len);
+size_t rtable_count(struct rtable *t);
+
+/* ---- route.c: kernel routes and addresses on the TUN that follow sessions --------------------
+ * One rtnetlink socket, opened by net_route_new (at startup, as root); later calls need
+ * CAP_NET_ADMIN. Blocking but quick (the kernel answers synchronously); serialised by a mutex.
+ * Errors are the kernel's -errno (-ENOENT: no such route), not logged here. Any thread. */
+struct net_route;
+[[nodiscard]] int net_route_new(unsigned ifindex, struct net_route **out);
+void net_route_free(struct net_route *r); /* NULL-safe */
+/* add: "ip route replace addr/prefix_len dev TUN"; else "ip route del" of the same. */
+[[nodiscard]] int net_route_set(struct net_route *r, int family, const void *addr,
+				unsigned prefix_len, bool add);
+/* Adds addr/prefix_len to the TUN (IPv6 without DAD), which routes the prefix to it. */
+[[nodiscard]] int net_route_addr_add(struct net_route *r, int family, const void *addr,
+				     unsigned prefix_len);
+
 /* ---- ippool.c -------------------------------------------------------------------------------
- * IPv4/IPv6 leases from cfg->ipv4_network / cfg->ipv6_network. Every lease has a SLOT in
- * [2, ippool_slot_count()): IPv4 lease = network + slot (slot 0 = network, slot 1 = the server,
- * the broadcast address is never leased); IPv6 lease = network6 + (slot << (128 - subnet_prefix))
- * (server = network6 + (1 << (128 - subnet_prefix))). With both families the slot count is
- * limited by the smaller pool (and by IPPOOL_MAX_SLOTS). Get/put are thread-safe (a mutex);
- * slot_of and server_* are lock-free reads of immutable fields. */
-enum { IPPOOL_MAX_SLOTS = 1 << 24 };
+ * IPv4/IPv6 leases. Every lease has a SLOT: the index the data path uses to find the session
+ * (slot_owner, a worker's slot_conn). The main pool (cfg->ipv4_network / ipv6_network) maps
+ * slots in [2, ippool_slot_count()) to addresses by arithmetic: IPv4 lease = network + slot
+ * (slot 0 = network, slot 1 = the server, the broadcast address is never leased); IPv6 lease =
+ * network6 + (slot << (128 - subnet_prefix)) (server = network6 + (1 << (128 - subnet_prefix))).
+ * With both families the slot count is limited by the smaller pool (and by IPPOOL_MAX_SLOTS).
+ * Leases the arithmetic cannot describe — a fixed address (explicit-ipv4/6) whose other family
+ * is not that slot's, or an address from a per-user/per-group pool (ipv4-network/ipv6-network
+ * in those files) — get their addresses registered in the pool's rtable; a lease with no
+ * main-pool address at all gets a slot in [ippool_slot_count(), ippool_index_count()).
+ * Per-user pools are created on first use (their server address, network + 1, is added to the
+ * TUN through the net_route given to ippool_route_set) and kept until ippool_free; they may
+ * not overlap the main pool or each other. Get/put are thread-safe (a mutex); slot_of and
+ * server_* are lock-free reads of immutable fields. */
+enum {
+	IPPOOL_MAX_SLOTS = 1 << 24,
+	IPPOOL_EXTRA_SLOTS = 4096, /* leases without a main-pool address */
+	IPPOOL_MAX_SUBPOOLS = 64,  /* distinct per-user/per-group networks */
+	IPPOOL_RTABLE_MAX = 16384, /* rtable entries: fixed/per-user leases and iroutes */
+};
 
 struct lease {
 	uint32_t slot; /* 0 = no lease */
@@ -93,7 +140,24 @@ struct lease {
 	struct in_addr v4; /* network byte order */
 	struct in_addr v4_netmask;
 	struct in6_addr v6;
-	unsigned v6_prefix; /* cfg->ipv6_subnet_prefix */
+	unsigned v6_prefix; /* cfg->ipv6_subnet_prefix, or the fixed/per-user one */
+	/* Bookkeeping for ippool_lease_put; callers only read the fields above. */
+	uint32_t hold6; /* main-pool slot held by a fixed IPv6 address that is not slot's */
+	uint32_t sub_idx4, sub_idx6; /* index in the per-user pool (sub4/sub6 != 0) */
+	uint8_t sub4, sub6;	     /* per-user pool number + 1 (0 = none) */
+	bool rt4, rt6;		     /* address registered in the rtable */
+	bool extra;		     /* slot is from the extra range */
+};
+
+/* What a session asks for (its merged per-user/per-group settings). nullptr members: the
+ * main pool's. A network equal to the main pool's is the main pool. */
+struct lease_want {
+	bool v4, v6;			 /* families wanted */
+	const struct cfg_prefix *net4;	 /* per-user ipv4-network */
+	const struct cfg_prefix *net6;	 /* per-user ipv6-network, with subnet6 */
+	unsigned subnet6;		 /* ipv6-subnet-prefix for net6 */
+	const struct cfg_prefix *fixed4; /* explicit-ipv4 (a /32) */
+	const struct cfg_prefix *fixed6; /* explicit-ipv6 (address/len) */
 };
 
 struct ippool;
@@ -102,16 +166,32 @@ struct ippool;
  * is only read here (not kept). */
 [[nodiscard]] int ippool_new(const struct config *cfg, struct ippool **out);
 void ippool_free(struct ippool *p); /* NULL-safe */
+/* Where per-user pools put their server address (borrowed; nullptr = nowhere, which is fine
+ * for tests). Call before the first lease. */
+void ippool_route_set(struct ippool *p, struct net_route *r);
+/* The pool's rtable (owned by p): iroutes are added to it by the tunnel. */
+struct rtable *ippool_rtable(struct ippool *p);
 /* predictable-ips: the first probe is a keyed hash of username (may be NULL), else the lowest
- * free slot. -ENOSPC when full. */
+ * free slot. -ENOSPC when full. Main pool only, both families it has. */
 [[nodiscard]] int ippool_lease_get(struct ippool *p, const char *username, struct lease *out);
-/* Return a lease from ippool_lease_get; a lease with slot 0 is ignored. */
+/* A lease as want asks. Errors: -ENOSPC (a pool is full), -EADDRINUSE (a fixed address is
+ * leased to someone else), -EADDRNOTAVAIL (a fixed address outside the main pool and outside
+ * the session's own network, or the network/server/broadcast address), -EINVAL (a fixed IPv6
+ * prefix shorter than its pool's subnet prefix; a per-user network overlapping another pool;
+ * nothing to lease), -EMLINK (too many per-user pools), -ENOMEM, or the -errno of adding a
+ * per-user pool's address to the TUN. Nothing is logged; on error *out is an empty lease. */
+[[nodiscard]] int ippool_lease_get_for(struct ippool *p, const char *username,
+				       const struct lease_want *want, struct lease *out);
+/* Return a lease from ippool_lease_get(_for); a lease with slot 0 is ignored. */
 void ippool_lease_put(struct ippool *p, const struct lease *l);
-/* Exclusive upper bound of slot numbers; the capacity is ippool_slot_count() - 2. */
+/* Exclusive upper bound of main-pool slot numbers; the capacity is ippool_slot_count() - 2. */
 uint32_t ippool_slot_count(const struct ippool *p);
+/* Exclusive upper bound of every slot number (main pool + extra): size slot-indexed arrays. */
+uint32_t ippool_index_count(const struct ippool *p);
 /* Destination address (in6_addr/in_addr bytes) → slot, 0 when not a leasable address of the
- * pool (server, network, broadcast, outside). IPv6: any address in the client's subnet maps to
- * its slot. Lock-free, pure arithmetic; says nothing about whether the slot is leased now. */
+ * main pool (server, network, broadcast, outside). IPv6: any address in the client's subnet
+ * maps to its slot. Lock-free, pure arithmetic; says nothing about whether the slot is leased
+ * now. Fixed and per-user leases and iroutes: rtable_lookup(ippool_rtable(p), …). */
 uint32_t ippool_slot_of(const struct ippool *p, int family, const void *addr);
 /* The server's own address on the TUN and the pool prefix; false when that family is off. */
 bool ippool_server_v4(const struct ippool *p, struct in_addr *addr, unsigned *prefix_len);
@@ -131,6 +211,8 @@ struct inner_pkt {
 [[nodiscard]] int inner_parse(const uint8_t *pkt, size_t len, struct inner_pkt *out);
 /* Anti-spoofing: the source is the lease's IPv4 address, or inside its IPv6 subnet. */
 bool inner_src_is_lease(const struct inner_pkt *p, const struct lease *l);
+/* The source is inside one of the n prefixes (a client's iroutes: networks behind it). */
+bool inner_src_in_prefixes(const struct inner_pkt *p, const struct cfg_prefix *items, size_t n);
 
 /* ---- sock.c ---------------------------------------------------------------------------------
  * Listening sockets. host NULL: "::" with IPV6_V6ONLY=0 (dual-stack), falling back to 0.0.0.0
@@ -180,6 +262,10 @@ void net_accel_ban(struct net_accel *a, int family, const void *addr, unsigned p
 		   uint64_t expires_ns, bool add);
 /* queue >= 0: the lease's tunnel is up on that TUN queue; -1: it went down. */
 void net_accel_lease(struct net_accel *a, const struct lease *l, int queue);
+/* A network behind a client (iroute) may (up) or may no longer be the source of its uplink
+ * packets in tun_guard. Downlink steering does not know iroutes: their packets reach the
+ * owning worker through the user-space hand-off. */
+void net_accel_iroute(struct net_accel *a, const struct cfg_prefix *p, uint32_t slot, bool up);
 bool net_accel_is_active(const struct net_accel *a);
 size_t net_accel_xdp_ifaces(const struct net_accel *a);
 /* out[] = 0 without eBPF. -errno of the map read. Any thread. */

@@ -20,6 +20,7 @@
 #include "net/net.h"
 #include "tls/tls.h"
 #include "tunnel/cstp.h"
+#include "tunnel/iroute.h"
 #include "tunnel/worker.h"
 
 enum {
@@ -152,13 +153,22 @@ static void conn_release_tunnel(struct conn *c, bool invalidate, const char *rea
 	if (!c->session)
 		return;
 	if (w->slot_conn[c->slot] == c) {
+		bool routed = session_iroutes(c->session)->len > 0;
+
 		conn__disconnect_script(c); /* the tunnel really ends (not a takeover) */
 		vpn_event_post(v, c->session, false, reason);
 		w->slot_conn[c->slot] = nullptr;
 		uint16_t mine = (uint16_t)(w->idx + 1);
+		if (routed)
+			pthread_mutex_lock(&v->route_lock); /* see take_slot() */
 		/* Only the current owner clears: after a takeover the slot belongs elsewhere. */
-		if (atomic_compare_exchange_strong(&v->slot_owner[c->slot], &mine, 0))
+		if (atomic_compare_exchange_strong(&v->slot_owner[c->slot], &mine, 0)) {
+			if (routed)
+				iroute_down(v, c->session, c->slot);
 			net_accel_lease(v->accel, &c->session->lease, -1);
+		}
+		if (routed)
+			pthread_mutex_unlock(&v->route_lock);
 	}
 	session_detach(v->sessions, c->session, c->gen, invalidate);
 	c->session = nullptr;
@@ -350,7 +360,9 @@ void conn__tunnel_data(struct conn *c, const uint8_t *pkt, size_t len, bool over
 		w->bad_inner_drops++;
 		return;
 	}
-	if (!inner_src_is_lease(&ip, &c->session->lease)) {
+	const struct cfg_prefixlist *ir = session_iroutes(c->session);
+	if (!inner_src_is_lease(&ip, &c->session->lease) &&
+	    !(ir->len && inner_src_in_prefixes(&ip, ir->items, ir->len))) {
 		/* Clients' own router solicitations and MLD reports come from fe80::/10 or ::. */
 		bool local = ip.family == AF_INET6 &&
 			     ((ip.src[0] == 0xfe && (ip.src[1] & 0xc0) == 0x80) ||

@@ -20,6 +20,7 @@
 #include "tunnel/mtu.h"
 #include "tunnel/session.h"
 #include "tunnel/user_agent.h"
+#include "tunnel/iroute.h"
 #include "tunnel/worker.h"
 
 enum {
@@ -233,6 +234,10 @@ static const char *create_failure_text(enum session_create_result r)
 		return "Too many sessions for this user.";
 	case SESSION_NO_ADDRESS:
 		return "No address available.";
+	case SESSION_ADDRESS_IN_USE:
+		return "Your address is in use by another session.";
+	case SESSION_ADDRESS_REFUSED:
+		return "Your address settings cannot be applied.";
 	default:
 		return "Internal error.";
 	}
@@ -421,20 +426,36 @@ static void connect_fail(struct conn *c, int status, const char *reason, const c
 	respond(c, status, reason, nullptr, hdr, 1, nullptr, 0, true);
 }
 
-static void take_slot(struct conn *c, struct session *s, int prev_worker)
+/* 0, or the iroutes could not be applied (logged; nothing changed). */
+static int take_slot(struct conn *c, struct session *s, int prev_worker)
 {
 	struct worker *w = c->w;
 	struct vpn *v = w->vpn;
 	struct conn *old = w->slot_conn[s->lease.slot];
+	bool routed = session_iroutes(s)->len > 0;
 
+	/* First: the stale connection of this worker releases the slot (and its iroutes) now. */
 	if (old && old != c)
 		conn_kick(old, "tunnel taken over by a reconnect");
 	else if (prev_worker >= 0 && (unsigned)prev_worker != w->idx)
 		worker_kick_slot(w, (unsigned)prev_worker, s->lease.slot, c->gen);
+	if (routed) {
+		/* Under route_lock with the slot_owner store: a concurrent release of the same
+		 * slot either removes them before this or sees the new owner and keeps them. */
+		pthread_mutex_lock(&v->route_lock);
+		int ret = iroute_up(v, s, s->lease.slot);
+		if (ret < 0) {
+			pthread_mutex_unlock(&v->route_lock);
+			return ret;
+		}
+	}
 	w->slot_conn[s->lease.slot] = c;
 	atomic_store(&v->slot_owner[s->lease.slot], (uint16_t)(w->idx + 1));
+	if (routed)
+		pthread_mutex_unlock(&v->route_lock);
 	/* Downlink packets for this lease now go to this worker's TUN queue (eBPF steering). */
 	net_accel_lease(v->accel, &s->lease, (int)(w->idx % tun_queue_count(v->tun)));
+	return 0;
 }
 
 static int compute_mtu(const struct conn *c, const struct cstp_request *creq, const struct lease *l,
@@ -645,7 +666,10 @@ void conn__connect_finish(struct conn *c)
 		conn_close(c, "cannot queue the CONNECT reply");
 		return;
 	}
-	take_slot(c, s, p->prev_worker);
+	if (take_slot(c, s, p->prev_worker)) {
+		conn_close(c, "its iroutes cannot be applied");
+		return;
+	}
 	char local_ip[INET6_ADDRSTRLEN];
 	conn__local_ip(c, local_ip, sizeof(local_ip));
 	session_tunnel_info_set(v->sessions, s,

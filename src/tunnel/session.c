@@ -122,6 +122,25 @@ static unsigned count_user_locked(struct session_registry *r, const char *userna
 	return n;
 }
 
+/* The lease as the session's merged per-user/per-group settings ask (main pool without them). */
+static int lease_take(struct ippool *pool, const struct config *cfg, const char *username,
+		      struct lease *out)
+{
+	const struct session_config *sc = cfg->derived_sc;
+	struct lease_want w = {.v4 = cfg->have_ipv4, .v6 = cfg->have_ipv6};
+
+	if (!sc)
+		return ippool_lease_get_for(pool, username, &w, out);
+	w.v4 = sc->have_ipv4;
+	w.v6 = sc->have_ipv6;
+	w.net4 = sc->have_ipv4 ? &sc->ipv4_network : nullptr;
+	w.net6 = sc->have_ipv6 ? &sc->ipv6_network : nullptr;
+	w.subnet6 = sc->ipv6_subnet_prefix;
+	w.fixed4 = sc->have_explicit_ipv4 ? &sc->explicit_ipv4 : nullptr;
+	w.fixed6 = sc->have_explicit_ipv6 ? &sc->explicit_ipv6 : nullptr;
+	return ippool_lease_get_for(pool, username, &w, out);
+}
+
 enum session_create_result session_create(struct session_registry *r, const struct config *cfg,
 					  const char *username, const char *group,
 					  const char *client_ip,
@@ -130,6 +149,7 @@ enum session_create_result session_create(struct session_registry *r, const stru
 	enum session_create_result res = SESSION_FAILED;
 	uint64_t now = clock_now_ns();
 	struct session *s;
+	int ret;
 
 	if (out)
 		*out = nullptr;
@@ -166,8 +186,19 @@ enum session_create_result session_create(struct session_registry *r, const stru
 		res = SESSION_TOO_MANY_SAME;
 		goto out_unlock;
 	}
-	if (ippool_lease_get(r->pool, username, &s->lease)) {
-		res = SESSION_NO_ADDRESS;
+	ret = lease_take(r->pool, cfg, username, &s->lease);
+	if (ret) {
+		res = ret == -ENOSPC	   ? SESSION_NO_ADDRESS
+		      : ret == -EADDRINUSE ? SESSION_ADDRESS_IN_USE
+		      : ret == -ENOMEM	   ? SESSION_FAILED
+					   : SESSION_ADDRESS_REFUSED;
+		log_msg(LOG_NOTICE, "session: no lease for %s: %s", username,
+			ret == -EADDRINUSE	? "explicit address leased to another session"
+			: ret == -EADDRNOTAVAIL ? "explicit address outside the pools it may use"
+			: ret == -EINVAL	? "per-user pool or explicit-ipv6 prefix refused "
+						  "(overlap, or prefix shorter than the subnet)"
+			: ret == -EMLINK	? "too many per-user pools"
+						: strerror(-ret));
 		goto out_unlock;
 	}
 	s->id = r->next_id++;

@@ -63,16 +63,28 @@ struct session_registry;
 /* Frees every session and returns their leases. Only once no worker runs. */
 void session_registry_free(struct session_registry *r);
 
+/* The networks behind the session's client (per-user/per-group iroute); immutable. */
+static inline const struct cfg_prefixlist *session_iroutes(const struct session *s)
+{
+	static const struct cfg_prefixlist none;
+
+	return s->cfg->derived_sc ? &s->cfg->derived_sc->iroutes : &none;
+}
+
 enum session_create_result : uint8_t {
 	SESSION_CREATED,
 	SESSION_TOO_MANY_CLIENTS, /* max-clients */
 	SESSION_TOO_MANY_SAME,	  /* max-same-clients */
 	SESSION_NO_ADDRESS,	  /* pool exhausted */
+	SESSION_ADDRESS_IN_USE,	  /* explicit-ipv4/6 leased to another session */
+	SESSION_ADDRESS_REFUSED,  /* explicit-ipv4/6 outside the pools, bad per-user pool */
 	SESSION_FAILED,		  /* out of memory / no randomness */
 };
 
-/* After a successful login: mint a cookie, lease addresses, register. The session is detached and
- * valid for cookie-timeout until a CONNECT attaches it. Encoded cookie in cookie_b64. */
+/* After a successful login: mint a cookie, lease addresses (as cfg->derived_sc asks: per-user
+ * pools, explicit-ipv4/6; the detail of a refusal is logged here), register. The session is
+ * detached and valid for cookie-timeout until a CONNECT attaches it. Encoded cookie in cookie_b64.
+ */
 enum session_create_result session_create(struct session_registry *r, const struct config *cfg,
 					  const char *username, const char *group,
 					  const char *client_ip,

@@ -61,6 +61,9 @@ struct vpn {
 	struct dtls_server *dtls; /* borrowed; nullptr = no DTLS */
 	struct sentry *sentry;	  /* borrowed; nullptr = no intrusion prevention */
 	struct net_accel *accel;  /* borrowed; nullptr = no eBPF */
+	struct net_route *route; /* borrowed; nullptr = no kernel route changes (iroutes refused) */
+	/* Taken around iroute changes and the slot_owner store/clear of sessions with iroutes. */
+	pthread_mutex_t route_lock;
 	/* Runs a connect/disconnect script to completion (blocking; called on the auth pool's
 	 * threads): 0 and its exit status, or -errno. nullptr = scripts cannot run. */
 	int (*run_script)(void *ctx, const char *path, const char *const *env, int *status);
@@ -73,7 +76,7 @@ struct vpn {
 	unsigned n_workers;
 	struct worker **workers;      /* owned */
 	_Atomic uint16_t *slot_owner; /* lease slot -> worker index + 1; 0 = nobody */
-	uint32_t n_slots;
+	uint32_t n_slots;	      /* ippool_index_count(): main pool + extra slots */
 };
 
 /* Build the shared state; workers are not started. */

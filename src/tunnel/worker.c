@@ -415,6 +415,24 @@ struct tun_read {
 	struct handoff **pending;
 };
 
+/* The worker (index + 1, 0 = none) whose tunnel carries dst. Slot arithmetic first; the rtable
+ * (fixed and per-user leases, iroutes) only when it finds no live tunnel. */
+static inline unsigned downlink_owner(struct vpn *v, const struct inner_pkt *ip, uint32_t *slot)
+{
+	uint32_t s = ippool_slot_of(v->pool, ip->family, ip->dst);
+	unsigned owner = s ? atomic_load_explicit(&v->slot_owner[s], memory_order_acquire) : 0;
+
+	if (owner) {
+		*slot = s;
+		return owner;
+	}
+	s = rtable_lookup(ippool_rtable(v->pool), ip->family, ip->dst);
+	if (!s || s >= v->n_slots)
+		return 0;
+	*slot = s;
+	return atomic_load_explicit(&v->slot_owner[s], memory_order_acquire);
+}
+
 static void tun_on_packet(void *ctx, const uint8_t *pkt, size_t len)
 {
 	struct tun_read *r = ctx;
@@ -424,10 +442,8 @@ static void tun_on_packet(void *ctx, const uint8_t *pkt, size_t len)
 
 	if (inner_parse(pkt, len, &ip))
 		return;
-	uint32_t slot = ippool_slot_of(v->pool, ip.family, ip.dst);
-	if (!slot)
-		return; /* not for a client: the kernel routes such packets elsewhere */
-	unsigned owner = atomic_load_explicit(&v->slot_owner[slot], memory_order_acquire);
+	uint32_t slot;
+	unsigned owner = downlink_owner(v, &ip, &slot);
 	if (!owner)
 		return; /* no tunnel for that address right now */
 	if (owner - 1 == w->idx)
@@ -589,13 +605,14 @@ int vpn_new(const struct config *cfg, struct tls_server *tls, struct ippool *poo
 	if (!v)
 		return -ENOMEM;
 	pthread_mutex_init(&v->cfg_lock, nullptr);
+	pthread_mutex_init(&v->route_lock, nullptr);
 	v->cfg = config_get(cfg);
 	v->tls = tls;
 	v->pool = pool;
 	v->tun = tun;
 	v->auth = auth;
 	v->n_workers = n_workers;
-	v->n_slots = ippool_slot_count(pool);
+	v->n_slots = ippool_index_count(pool);
 	v->slot_owner = calloc(v->n_slots, sizeof(*v->slot_owner));
 	v->workers = calloc(n_workers, sizeof(*v->workers));
 	if (!v->slot_owner || !v->workers) {
@@ -691,6 +708,7 @@ void vpn_free(struct vpn *v)
 	session_registry_free(v->sessions);
 	config_put(v->cfg);
 	pthread_mutex_destroy(&v->cfg_lock);
+	pthread_mutex_destroy(&v->route_lock);
 	free(v->workers);
 	free((void *)v->slot_owner);
 	free(v);

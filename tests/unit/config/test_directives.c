@@ -225,6 +225,10 @@ static const struct dcase dcases[] = {
 	BAD("select-group = group1[", "select-group: \"group1[\" is not name or name[Label]"),
 	BAD("connect-script = bin/true", "connect-script: \"bin/true\" must be an absolute path"),
 	BAD("nbns = 198.18.0.3", "nbns: not supported yet"),
+	BAD("iroute = 198.18.9.0/24", "iroute: only valid in a per-user or per-group file "
+				      "(config-per-user, config-per-group)"),
+	BAD("explicit-ipv4 = 198.18.0.7", "explicit-ipv4: only valid in a per-user or per-group "
+					  "file (config-per-user, config-per-group)"),
 	BAD("crl = /etc/ocserv/crl.pem", "crl: not supported yet"),
 	BAD("key-pin = 1234", "key-pin: not supported yet"),
 	BAD("custom-header = \"X-My-Header: hi\"", "custom-header: not supported yet"),

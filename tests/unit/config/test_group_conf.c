@@ -112,6 +112,29 @@ static const struct gcase gcases[] = {
 	BAD("dpd = 1\ndpd = 2", "u.conf:2: dpd: given twice (first on line 1)"),
 	OK("dns = 198.18.0.1\ndns = 198.18.0.2"),
 	BAD("nbns = 198.18.0.3", "u.conf:1: nbns: not supported yet"),
+	BAD("iroute = 198.18.9.0/24\niroute = 198.18.10.0/24\niroute = 198.18.11.0/24\n"
+	    "iroute = 198.18.12.0/24\niroute = 198.18.13.0/24\niroute = 198.18.14.0/24\n"
+	    "iroute = 198.18.15.0/24\niroute = 198.18.16.0/24\niroute = 198.18.17.0/24\n"
+	    "iroute = 198.18.18.0/24\niroute = 198.18.19.0/24\niroute = 198.18.20.0/24\n"
+	    "iroute = 198.18.21.0/24\niroute = 198.18.22.0/24\niroute = 198.18.23.0/24\n"
+	    "iroute = 198.18.24.0/24\niroute = 198.18.25.0/24\niroute = 198.18.26.0/24\n"
+	    "iroute = 198.18.27.0/24\niroute = 198.18.28.0/24\niroute = 198.18.29.0/24\n"
+	    "iroute = 198.18.30.0/24\niroute = 198.18.31.0/24\niroute = 198.18.32.0/24\n"
+	    "iroute = 198.18.33.0/24\niroute = 198.18.34.0/24\niroute = 198.18.35.0/24\n"
+	    "iroute = 198.18.36.0/24\niroute = 198.18.37.0/24\niroute = 198.18.38.0/24\n"
+	    "iroute = 198.18.39.0/24\niroute = 198.18.40.0/24\niroute = 198.18.41.0/24\n"
+	    "iroute = 198.18.42.0/24\niroute = 198.18.43.0/24\niroute = 198.18.44.0/24\n"
+	    "iroute = 198.18.45.0/24\niroute = 198.18.46.0/24\niroute = 198.18.47.0/24\n"
+	    "iroute = 198.18.48.0/24\niroute = 198.18.49.0/24\niroute = 198.18.50.0/24\n"
+	    "iroute = 198.18.51.0/24\niroute = 198.18.52.0/24\niroute = 198.18.53.0/24\n"
+	    "iroute = 198.18.54.0/24\niroute = 198.18.55.0/24\niroute = 198.18.56.0/24\n"
+	    "iroute = 198.18.57.0/24\niroute = 198.18.58.0/24\niroute = 198.18.59.0/24\n"
+	    "iroute = 198.18.60.0/24\niroute = 198.18.61.0/24\niroute = 198.18.62.0/24\n"
+	    "iroute = 198.18.63.0/24\niroute = 198.18.64.0/24\niroute = 198.18.65.0/24\n"
+	    "iroute = 198.18.66.0/24\niroute = 198.18.67.0/24\niroute = 198.18.68.0/24\n"
+	    "iroute = 198.18.69.0/24\niroute = 198.18.70.0/24\niroute = 198.18.71.0/24\n"
+	    "iroute = 198.18.72.0/24\niroute = 198.18.73.0/24\n",
+	    "u.conf:65: iroute: more than 64 iroutes"),
 	BAD("no-udp = true", "u.conf:1: no-udp: not supported yet"),
 	BAD("banner = hello", "u.conf:1: banner: not supported yet"),
 	BAD("restrict-user-to-ports = \"tcp(443)\"",
@@ -464,11 +487,14 @@ static void test_merge(void **state)
 	assert_null(s->hostname);
 	session_config_free(s);
 
-	/* A group's ipv6-subnet-prefix shorter than the global network's prefix: refused by the
-	 * merge (parsed from memory: loading a file with it is refused as not supported yet). */
-	assert_int_equal(group_config_load(cfg, GROUP_CONFIG_GROUP, "v6", &v6, err), -EINVAL);
-	assert_non_null(strstr(err, "ipv6-subnet-prefix: not supported yet"));
-	assert_null(v6);
+	/* A group's ipv6-subnet-prefix shorter than the global network's prefix: the file loads
+	 * (per-user pools are supported), the merge refuses it; the same from memory. */
+	assert_int_equal(group_config_load(cfg, GROUP_CONFIG_GROUP, "v6", &v6, err), 0);
+	assert_non_null(v6);
+	assert_int_equal(session_config_build(cfg, v6, nullptr, &s), -EINVAL);
+	assert_null(s);
+	group_config_free(v6);
+	v6 = nullptr;
 	static const char v6text[] = "ipv6-subnet-prefix = 40\n";
 	assert_int_equal(group_config_parse_buffer("v6", GROUP_CONFIG_GROUP, v6text,
 						   sizeof(v6text) - 1, &v6, err),
