@@ -431,6 +431,111 @@ static void test_threads_unique(void **state)
 	ippool_free(p);
 }
 
+/* explicit-ipv4/6 inside the main pool: exactly that address, its slot, no one else gets it. */
+static void test_fixed_main(void **state)
+{
+	struct ippool *p = mkpool("198.18.100.0", 24, "2001:db8:100::", 64, 128, false);
+	struct cfg_prefix f4 = pfx4("198.18.100.77", 32), f6 = pfx6("2001:db8:100::77", 128);
+	struct cfg_prefix bad4 = pfx4("198.18.120.5", 32), srv4 = pfx4("198.18.100.1", 32);
+	struct lease_want w = {.v4 = true, .v6 = true, .fixed4 = &f4};
+	struct lease a, b, c;
+	uint8_t dst[16];
+
+	(void)state;
+	assert_int_equal(ippool_lease_get_for(p, "fix", &w, &a), 0);
+	assert_int_equal(a.slot, 77);
+	assert_int_equal(a.v4.s_addr, htonl(0xc612644d)); /* 198.18.100.77 */
+	assert_true(a.has_v6);
+	assert_int_equal(ippool_slot_of(p, AF_INET6, &a.v6), 77); /* the slot's own IPv6 */
+	assert_int_equal(rtable_count(ippool_rtable(p)), 0);	  /* arithmetic is enough */
+	assert_int_equal(ippool_lease_get_for(p, "dup", &w, &b), -EADDRINUSE);
+	assert_int_equal(b.slot, 0);
+	/* Dynamic leases skip the held slot. */
+	for (int i = 0; i < 252; i++) {
+		assert_int_equal(ippool_lease_get(p, "x", &c), 0);
+		assert_int_not_equal(c.slot, 77);
+	}
+	assert_int_equal(ippool_lease_get(p, "x", &c), -ENOSPC);
+	ippool_lease_put(p, &c);
+	/* Outside every pool, or the server's own address: refused. */
+	w.fixed4 = &bad4;
+	assert_int_equal(ippool_lease_get_for(p, "out", &w, &b), -EADDRNOTAVAIL);
+	w.fixed4 = &srv4;
+	assert_int_equal(ippool_lease_get_for(p, "srv", &w, &b), -EADDRNOTAVAIL);
+	ippool_lease_put(p, &a);
+	ippool_free(p);
+
+	/* Both families fixed on different slots: v6 is found through the rtable. */
+	p = mkpool("198.18.100.0", 24, "2001:db8:100::", 64, 128, false);
+	w = (struct lease_want){.v4 = true, .v6 = true, .fixed4 = &f4, .fixed6 = &f6};
+	assert_int_equal(ippool_lease_get_for(p, "fix", &w, &a), 0);
+	assert_int_equal(a.slot, 77);
+	assert_memory_equal(&a.v6, &f6.addr.v6, 16);
+	assert_int_equal(a.v6_prefix, 128);
+	assert_int_equal(a.hold6, 0x77);
+	assert_int_equal(rtable_lookup(ippool_rtable(p), AF_INET6, &f6.addr.v6), 77);
+	/* Another session asking for the same IPv6 alone is refused (slot 0x77 is held). */
+	struct lease_want w6 = {.v4 = true, .v6 = true, .fixed6 = &f6};
+	assert_int_equal(ippool_lease_get_for(p, "dup6", &w6, &b), -EADDRINUSE);
+	ippool_lease_put(p, &a);
+	assert_int_equal(rtable_count(ippool_rtable(p)), 0);
+	assert_int_equal(ippool_lease_get_for(p, "dup6", &w6, &b), 0);
+	assert_int_equal(b.slot, 0x77);
+	ippool_lease_put(p, &b);
+	/* An IPv6 prefix shorter than the subnet would cover other clients. */
+	struct cfg_prefix wide6 = pfx6("2001:db8:100::70", 124);
+	w6.fixed6 = &wide6;
+	assert_int_equal(ippool_lease_get_for(p, "wide", &w6, &b), -EINVAL);
+	memcpy(dst, &f6.addr.v6, 16);
+	assert_int_equal(rtable_lookup(ippool_rtable(p), AF_INET6, dst), 0);
+	ippool_free(p);
+}
+
+/* A per-user network: leases from it, found through the rtable, an extra slot when the user has
+ * no main-pool address; fixed addresses inside it; overlaps refused. */
+static void test_subpool(void **state)
+{
+	struct ippool *p = mkpool("198.18.100.0", 24, "2001:db8:100::", 64, 128, false);
+	struct cfg_prefix n4 = pfx4("198.18.110.0", 30), n6 = pfx6("2001:db8:110::", 64);
+	struct cfg_prefix over = pfx4("198.18.100.128", 25), fixed = pfx4("198.18.110.2", 32);
+	struct lease_want w = {.v4 = true, .v6 = true, .net4 = &n4, .net6 = &n6, .subnet6 = 128};
+	struct rtable *rt = ippool_rtable(p);
+	struct lease a, b;
+
+	(void)state;
+	assert_int_equal(ippool_lease_get_for(p, "pool", &w, &a), 0);
+	assert_true(a.extra);
+	assert_true(a.slot >= ippool_slot_count(p) && a.slot < ippool_index_count(p));
+	assert_int_equal(a.v4.s_addr, htonl(0xc6126e02)); /* 198.18.110.2: .1 is the server */
+	assert_int_equal(a.v4_netmask.s_addr, htonl(0xfffffffc));
+	assert_int_equal(ippool_slot_of(p, AF_INET, &a.v4), 0);
+	assert_int_equal(rtable_lookup(rt, AF_INET, &a.v4), a.slot);
+	assert_int_equal(rtable_lookup(rt, AF_INET6, &a.v6), a.slot);
+	/* A /30 has one client (.1 server, .3 broadcast): the next is refused, nothing left over.
+	 */
+	assert_int_equal(ippool_lease_get_for(p, "pool", &w, &b), -ENOSPC);
+	assert_int_equal(rtable_count(rt), 2);
+	ippool_lease_put(p, &a);
+	assert_int_equal(rtable_count(rt), 0);
+	/* Fixed inside the own network. */
+	w.fixed4 = &fixed;
+	assert_int_equal(ippool_lease_get_for(p, "f", &w, &a), 0);
+	assert_int_equal(a.v4.s_addr, fixed.addr.v4.s_addr);
+	assert_int_equal(ippool_lease_get_for(p, "g", &w, &b), -EADDRINUSE);
+	ippool_lease_put(p, &a);
+	/* IPv4 from the main pool, IPv6 from the own network: a main slot, v6 in the rtable. */
+	w = (struct lease_want){.v4 = true, .v6 = true, .net6 = &n6, .subnet6 = 128};
+	assert_int_equal(ippool_lease_get_for(p, "mix", &w, &a), 0);
+	assert_false(a.extra);
+	assert_int_equal(ippool_slot_of(p, AF_INET, &a.v4), a.slot);
+	assert_int_equal(rtable_lookup(rt, AF_INET6, &a.v6), a.slot);
+	ippool_lease_put(p, &a);
+	/* A network overlapping the main pool is refused. */
+	w = (struct lease_want){.v4 = true, .net4 = &over};
+	assert_int_equal(ippool_lease_get_for(p, "over", &w, &a), -EINVAL);
+	ippool_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -446,6 +551,8 @@ int main(void)
 		cmocka_unit_test(test_v4_30),
 		cmocka_unit_test(test_host_bits_masked),
 		cmocka_unit_test(test_threads_unique),
+		cmocka_unit_test(test_fixed_main),
+		cmocka_unit_test(test_subpool),
 	};
 
 	return cmocka_run_group_tests(tests, nullptr, nullptr);
