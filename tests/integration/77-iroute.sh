@@ -6,7 +6,7 @@
 # the client through the tunnel, the replies (sources inside the iroute) pass anti-spoofing,
 # `occtl show iroutes` lists it in ocserv's format and nobody is pushed the route. When gw
 # logs off the kernel route is gone.
-# Usage: 75-iroute.sh [SERVER-BINARY [SOURCE-DIR]]
+# Usage: 77-iroute.sh [SERVER-BINARY [SOURCE-DIR]]
 # shellcheck source-path=SCRIPTDIR source=lib/netns.sh
 . "$(dirname "$0")/lib/netns.sh"
 # shellcheck source=lib/ops.sh

@@ -4,7 +4,7 @@
 # and they work both ways; "pool" (its own ipv4-network/ipv6-network) gets a lease from that
 # network, which the server serves on its TUN (LAN -> client ping); "dup" asks for fix's
 # address while fix holds it and "out" for an address outside every pool: both are refused.
-# Usage: 74-peruser-address.sh [SERVER-BINARY [SOURCE-DIR]]
+# Usage: 76-peruser-address.sh [SERVER-BINARY [SOURCE-DIR]]
 # shellcheck source-path=SCRIPTDIR source=lib/netns.sh
 . "$(dirname "$0")/lib/netns.sh"
 # shellcheck source=lib/ops.sh
