@@ -45,7 +45,7 @@ void tls_conn_free(struct tls_conn *c); /* nullptr ok; does not close fd */
 [[nodiscard]] int tls_conn_handshake(struct tls_conn *c);
 /* After the handshake: > 0 bytes; 0 = peer closed (close_notify or EOF); -EAGAIN;
  * -ECONNRESET / -EPROTO on error (logged once at LOG_INFO). A client-initiated renegotiation
- * is refused with -EPROTO (TODO(#rekey): allow secure renegotiation for rekey-method ssl). */
+ * is refused with -EPROTO (TLS 1.2 rekey is a new tunnel, see tls_conn_key_update). */
 [[nodiscard]] ssize_t tls_conn_read(struct tls_conn *c, void *buf, size_t len);
 /* Send len bytes (1..TLS_RECORD_MAX) as exactly ONE TLS record (one CSTP frame per record).
  * Returns len, or -EAGAIN: the record is (partially) queued — call again later with the SAME
@@ -60,6 +60,12 @@ bool tls_conn_wants_write(const struct tls_conn *c);
 void tls_conn_shutdown(struct tls_conn *c);		/* best-effort close_notify, never blocks */
 const char *tls_conn_version(const struct tls_conn *c); /* "TLSv1.3"; static storage */
 const char *tls_conn_cipher(const struct tls_conn *c);	/* wolfSSL suite name; static storage */
+bool tls_conn_is_tls13(const struct tls_conn *c);	/* after the handshake */
+/* rekey-method = ssl on TLS 1.3 (anyconnect-protocol.md §6.6): send a KeyUpdate asking the
+ * peer to update too; it goes out with the next tls_conn_flush(). Returns 0; -EAGAIN when a
+ * record is still queued (try again later); -EINVAL before the handshake or below TLS 1.3;
+ * -EPROTO after a failure (logged once). */
+[[nodiscard]] int tls_conn_key_update(struct tls_conn *c);
 /* For DTLS PSK-NEGOTIATE: 32 bytes from the TLS exporter "EXPORTER-openconnect-psk" (no context).
  * Returns 0, or -EINVAL before the handshake completed or after
  * tls_conn_release_handshake_data(). out is secret: wipe it after use. */

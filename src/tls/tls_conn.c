@@ -291,7 +291,7 @@ ssize_t tls_conn_read(struct tls_conn *c, void *buf, size_t len)
 		return -EINVAL;
 	n = wolfSSL_read(c->ssl, buf, len > INT_MAX ? INT_MAX : (int)len);
 	if (c->reneg_seen) {
-		/* TODO(#rekey): rekey-method ssl needs RFC 5746 renegotiation over TLS 1.2. */
+		/* Never renegotiated: on TLS 1.2 every rekey is a new tunnel (cstp_headers.c). */
 		tls_conn_fail(c, "client-initiated renegotiation refused", SECURE_RENEGOTIATION_E);
 		return -EPROTO;
 	}
@@ -389,6 +389,34 @@ const char *tls_conn_cipher(const struct tls_conn *c)
 	const char *name = wolfSSL_get_cipher_name(c->ssl);
 
 	return name ? name : "NONE";
+}
+
+bool tls_conn_is_tls13(const struct tls_conn *c)
+{
+	return wolfSSL_version(c->ssl) == TLS1_3_VERSION;
+}
+
+int tls_conn_key_update(struct tls_conn *c)
+{
+	int ret;
+
+	if (c->failed)
+		return -EPROTO;
+	if (!c->established || !tls_conn_is_tls13(c))
+		return -EINVAL;
+	/* Only with room in the gather buffer: the KeyUpdate record (< 64 bytes) is then never
+	 * left half-queued inside wolfSSL behind or ahead of a pending CSTP record. */
+	if (c->write_pending || c->want_write || c->olen + 256 > TLS_OBUF_MAX)
+		return -EAGAIN;
+	ret = wolfSSL_update_keys(c->ssl);
+	if (ret == WOLFSSL_SUCCESS)
+		return 0;
+	if (ret == WOLFSSL_ERROR_WANT_WRITE) {
+		c->want_write = true; /* queued inside wolfSSL: the next write sends it first */
+		return 0;
+	}
+	tls_conn_fail(c, "key update failed", ret);
+	return -EPROTO;
 }
 
 int tls_conn_export_psk(struct tls_conn *c, uint8_t out[TLS_EXPORT_PSK_LEN])

@@ -443,9 +443,17 @@ static void tunnel_process(struct conn *c)
 		conn_close(c, "malformed CSTP frame");
 }
 
+bool conn__rekey_is_in_place(const struct conn *c)
+{
+	return c->cfg->rekey_method == CFG_REKEY_SSL && c->cfg->rekey_time_s &&
+	       tls_conn_is_tls13(c->tls);
+}
+
 void conn__tunnel_start(struct conn *c)
 {
 	c->last_data_ns = loop_now_ns(c->w->loop);
+	if (conn__rekey_is_in_place(c))
+		c->rekey_ns = c->last_data_ns + (uint64_t)c->cfg->rekey_time_s * NS_PER_SEC;
 	conn__set_state(c, CONN_TUNNEL);
 	/* A client may send frames right behind its CONNECT. */
 	tunnel_process(c);
@@ -472,6 +480,7 @@ static uint64_t tunnel_deadline(const struct conn *c)
 	if (cfg->session_timeout_s)
 		d = min_deadline(d, c->session->created_ns +
 					    (uint64_t)cfg->session_timeout_s * NS_PER_SEC);
+	d = min_deadline(d, c->rekey_ns);
 	return min_deadline(d, dtls_chan_deadline(c));
 }
 
@@ -507,6 +516,25 @@ void conn__deadline_arm(struct conn *c)
 		loop_timer_cancel(c->w->loop, &c->timer);
 }
 
+/* rekey-method = ssl on TLS 1.3: a KeyUpdate every rekey-time; the client answers with its
+ * own (anyconnect-protocol.md §6.6). A record still queued: try again in a second. */
+static void tunnel_rekey(struct conn *c, uint64_t now)
+{
+	int ret = tls_conn_key_update(c->tls);
+
+	if (ret == -EAGAIN) {
+		c->rekey_ns = now + NS_PER_SEC;
+		return;
+	}
+	if (ret) {
+		conn_close(c, "rekey failed");
+		return;
+	}
+	conn_log(c, LOG_INFO, "rekey: TLS 1.3 key update sent");
+	c->rekey_ns = now + (uint64_t)c->cfg->rekey_time_s * NS_PER_SEC;
+	conn__flush(c);
+}
+
 static void tunnel_on_timer(struct conn *c, uint64_t now)
 {
 	const struct config *cfg = c->cfg;
@@ -533,6 +561,10 @@ static void tunnel_on_timer(struct conn *c, uint64_t now)
 		if (!conn_queue_frame(c, CSTP_DPD_REQ, nullptr, 0))
 			conn__flush(c);
 	}
+	if (c->rekey_ns && now >= c->rekey_ns)
+		tunnel_rekey(c, now);
+	if (c->state != CONN_TUNNEL)
+		return;
 	(void)dtls_chan_on_timer(c, now);
 	if (c->state == CONN_TUNNEL)
 		conn__deadline_arm(c);

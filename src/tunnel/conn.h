@@ -77,6 +77,7 @@ struct conn {
 	bool mobile;
 	uint64_t last_data_ns;
 	uint64_t dpd_sent_ns; /* 0 = none outstanding */
+	uint64_t rekey_ns;    /* next TLS 1.3 KeyUpdate (rekey-method ssl); 0 = none */
 	struct dtls_state dtls;
 	/* A CONNECT whose reply waits for the connect-script. */
 	struct connect_pending {
@@ -124,6 +125,8 @@ extern const char *const conn_state_name[CONN__COUNT];
 /* The auth pool answered: frees a connection that closed meanwhile (returns true then). */
 bool conn__auth_returned(struct conn *c);
 /* A DATA packet from the client (over TLS or DTLS): checks, counters, TUN write. */
+/* rekey-method = ssl, rekey-time > 0 and TLS 1.3: the server rekeys in place (§6.6). */
+bool conn__rekey_is_in_place(const struct conn *c);
 void conn__tunnel_data(struct conn *c, const uint8_t *pkt, size_t len, bool over_dtls);
 /* Finish a CONNECT whose reply is in c->pend: queue it, take the slot, start the tunnel. */
 void conn__connect_finish(struct conn *c);

@@ -619,6 +619,7 @@ static void handle_connect(struct conn *c, const struct http_request *req)
 		.session_timeout_s = cfg->session_timeout_s,
 		.session_remaining_s = remaining,
 		.dtls = &dtls_reply,
+		.rekey_in_place = conn__rekey_is_in_place(c),
 	};
 	struct connect_pending *p = &c->pend;
 	buf_init(&p->head, RESPONSE_BODY_MAX);

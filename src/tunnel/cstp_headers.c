@@ -425,10 +425,13 @@ static int reply_timers(struct buf *b, const struct cstp_reply *r, const struct 
 				       r->session_remaining_s);
 	if (ret)
 		return ret;
-	/* Never "none": Secure Client 5.1 refuses the tunnel (§3.3). "ssl" (TLS renegotiation /
-	 * server-side TLS 1.3 KeyUpdate, §6.6) is not implemented yet: the TLS layer refuses
-	 * renegotiation, so every rekey-method is announced as "new-tunnel", where the client
-	 * reconnects with its cookie — which works on TLS 1.2 and 1.3 alike. */
+	/* Never "none": Secure Client 5.1 refuses the tunnel (§3.3). "ssl" on TLS 1.3: the server
+	 * sends KeyUpdates itself and tells the client "one year", as ocserv >= 1.5.1 does
+	 * (openconnect's own TLS 1.3 rekey is unreliable). On TLS 1.2 the TLS layer never
+	 * renegotiates, so "ssl" falls back to "new-tunnel" — ocserv's rule for a peer it cannot
+	 * renegotiate with — and the client reconnects with its cookie at rekey-time (§6.6). */
+	if (r->rekey_in_place)
+		rekey = CSTP_REKEY_NEVER_S;
 	return put(b,
 		   "X-CSTP-Disconnected-Timeout: none\r\n"
 		   "X-CSTP-Keep: true\r\n"
@@ -438,7 +441,7 @@ static int reply_timers(struct buf *b, const struct cstp_reply *r, const struct 
 		   "X-CSTP-Rekey-Time: %u\r\n"
 		   "X-CSTP-Rekey-Method: %s\r\n"
 		   "X-CSTP-Client-Bypass-Protocol: false\r\n",
-		   rekey, "new-tunnel");
+		   rekey, r->rekey_in_place ? "ssl" : "new-tunnel");
 }
 
 /* X-DTLS-* (Port, App-ID/Session-ID, CipherSuite, DPD, Keepalive, Rekey, MTU) belong here, from

@@ -72,6 +72,10 @@ struct cstp_reply {
 	unsigned base_mtu, data_mtu; /* from mtu_compute(); data_mtu must be non-zero */
 	unsigned session_timeout_s, session_remaining_s; /* 0 = none */
 	const struct cstp_dtls_reply *dtls; /* nullptr or mode NONE: no X-DTLS-* headers */
+	/* rekey-method = ssl on a TLS 1.3 connection: the server rekeys in place with KeyUpdates
+	 * (conn.c), so "ssl" is announced with a one-year Rekey-Time, as ocserv >= 1.5.1 does;
+	 * otherwise "new-tunnel" at rekey-time (§6.6). */
+	bool rekey_in_place;
 };
 
 /* Append "HTTP/1.1 200 CONNECTED", the X-CSTP-* headers and the blank line to out. Addresses,

@@ -419,12 +419,17 @@ static void test_handshake_io(void **state)
 		assert_string_equal(tls_server_cert_sha1_hex(srv), tc->ecdsa ? ec_sha1 : rsa_sha1);
 		pair_start(&p, srv, tc->version, CL_BASIC);
 		assert_int_equal(tls_conn_export_psk(p.c, psk), -EINVAL); /* not yet */
+		assert_int_equal(tls_conn_key_update(p.c), -EINVAL);	  /* not yet */
 		assert_int_equal(srv_handshake(&p), 0);
 		assert_int_equal(tls_conn_handshake(p.c), 0); /* idempotent */
 		assert_string_equal(tls_conn_version(p.c), tc->want_version);
 		assert_non_null(strstr(tls_conn_cipher(p.c),
 				       tc->ecdsa || tc->version == 0x0304 ? "GCM" : "RSA"));
 		assert_int_equal(tls_conn_export_psk(p.c, psk), 0);
+		/* rekey-method ssl: a KeyUpdate on TLS 1.3 (the records below use the new keys in
+		 * both directions: the client answers with its own); nothing on TLS 1.2. */
+		assert_int_equal(tls_conn_is_tls13(p.c), tc->version == 0x0304);
+		assert_int_equal(tls_conn_key_update(p.c), tc->version == 0x0304 ? 0 : -EINVAL);
 
 		srv_write_record(&p, 1, 1);
 		srv_write_record(&p, BIG, 2);

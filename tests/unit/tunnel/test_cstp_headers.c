@@ -514,7 +514,7 @@ static void test_reply_timers(void **state)
 	assert_line(f, "X-CSTP-Session-Timeout: 86400");
 	assert_line(f, "X-CSTP-Session-Timeout-Remaining: 3600");
 	assert_line(f, "X-CSTP-Rekey-Time: 31536000");
-	assert_line(f, "X-CSTP-Rekey-Method: new-tunnel"); /* "ssl" rekey is not implemented */
+	assert_line(f, "X-CSTP-Rekey-Method: new-tunnel"); /* rekey-time 0: never "none" */
 	assert_null(strstr(f->text, "Rekey-Method: none"));
 
 	f->req.mobile = false;
@@ -525,6 +525,26 @@ static void test_reply_timers(void **state)
 	assert_line(f, "X-CSTP-Idle-Timeout: 600");
 	assert_no_name(f, "X-CSTP-Keepalive");
 	assert_no_name(f, "X-CSTP-DPD");
+}
+
+/* rekey-method: "ssl" only when the server rekeys in place (TLS 1.3 KeyUpdate), announced with
+ * one year as ocserv >= 1.5.1; otherwise (TLS 1.2, new-tunnel) "new-tunnel" at rekey-time. */
+static void test_reply_rekey(void **state)
+{
+	struct fixture *f = *state;
+
+	f->cfg.rekey_time_s = 600;
+	f->cfg.rekey_method = CFG_REKEY_SSL;
+	f->r.rekey_in_place = true;
+	assert_int_equal(render(f), 0);
+	assert_line(f, "X-CSTP-Rekey-Time: 31536000");
+	assert_line(f, "X-CSTP-Rekey-Method: ssl");
+
+	f->r.rekey_in_place = false; /* TLS 1.2: no renegotiation, a new tunnel instead */
+	assert_int_equal(render(f), 0);
+	assert_line(f, "X-CSTP-Rekey-Time: 600");
+	assert_line(f, "X-CSTP-Rekey-Method: new-tunnel");
+	assert_null(strstr(f->text, "Rekey-Method: ssl"));
 }
 
 static void test_reply_same_lease_identical(void **state)
@@ -654,6 +674,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reply_default_route, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reply_families, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reply_timers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reply_rekey, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reply_same_lease_identical, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reply_crlf_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reply_bad_values, setup, teardown),
