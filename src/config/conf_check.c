@@ -121,6 +121,7 @@ int conf_check(struct conf_ctx *ctx, const char *file, unsigned nlines, char err
 	struct config *cfg = ctx->cfg;
 	int ret;
 
+	cfg->tls_priorities_line = conf_ctx_line(ctx, "tls-priorities");
 	/* Missing keys have no line of their own: point at the end of the file. */
 	if (cfg->auth == CFG_AUTH_NONE) {
 		conf_err(err, &end, "auth", "required but not set");

@@ -22,6 +22,17 @@ const char *config_rekey_method_name(enum cfg_rekey_method m)
 	return "?";
 }
 
+void config_err_at(const struct config *cfg, unsigned line, const char *key, const char *why,
+		   char err[CONFIG_ERR_LEN])
+{
+	struct cfg_pos pos = {cfg->path ? cfg->path : "?", line};
+
+	if (line)
+		conf_err(err, &pos, key, "%s", why);
+	else
+		snprintf(err, CONFIG_ERR_LEN, "%s: %.80s: %s", pos.file, key, why);
+}
+
 static void strlist_fini(struct cfg_strlist *l)
 {
 	for (size_t i = 0; i < l->len; i++)

@@ -74,7 +74,8 @@ struct config {
 	char *server_cert;
 	char *server_key;
 	char *ca_cert;
-	char *tls_priorities; /* GnuTLS priority string; nullptr = default */
+	char *tls_priorities;	      /* GnuTLS priority string; nullptr = default */
+	unsigned tls_priorities_line; /* its line in path (0 = not set): for config_err_at() */
 
 	/* Authentication */
 	enum cfg_auth_method auth;
@@ -184,6 +185,11 @@ void config_put(const struct config *cfg);
  * (tests, and tools that embed a config). text need not be NUL-terminated. */
 [[nodiscard]] int config_load_buffer(const char *name, const char *text, size_t len,
 				     struct config **out, char err[CONFIG_ERR_LEN]);
+
+/* A value checked outside config/ (tls-priorities by the tls module, run by main.c): writes
+ * "file:line: key: why" into err like config_load() does; line 0 = the key was not set. */
+void config_err_at(const struct config *cfg, unsigned line, const char *key, const char *why,
+		   char err[CONFIG_ERR_LEN]);
 
 /* "ssl" or "new-tunnel" (the ocserv spelling); "?" for an unknown value. */
 const char *config_rekey_method_name(enum cfg_rekey_method m);

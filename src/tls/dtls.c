@@ -60,23 +60,15 @@ static unsigned int dtls_on_psk(WOLFSSL *ssl, const char *identity, unsigned cha
 	return DTLS_PSK_LEN;
 }
 
-/* The PSK cipher list allowed by cfg->tls_priorities, into list. */
-static int dtls_psk_cipher_list(const struct config *cfg, char *list, size_t len)
+int dtls__psk_list(const struct tls_priority *prio, char *list, size_t len)
 {
-	const char *s = cfg->tls_priorities ? cfg->tls_priorities : TLS_PRIORITY_DEFAULT;
-	struct tls_priority prio;
-	char err[256];
 	size_t used = 0;
 
-	if (tls_priority_parse(s, &prio, err, sizeof(err)) < 0) {
-		log_msg(LOG_ERR, "dtls: tls-priorities '%s': %s", s, err);
-		return -EINVAL;
-	}
 	list[0] = '\0';
 	for (size_t i = 0; i < ARRAY_SIZE(dtls_psk_suites); i++) {
 		int n;
 
-		if (!strstr(prio.cipher_list, dtls_psk_suites[i].cipher))
+		if (!strstr(prio->cipher_list, dtls_psk_suites[i].cipher))
 			continue;
 		n = snprintf(list + used, len - used, "%s%s", used ? ":" : "",
 			     dtls_psk_suites[i].name);
@@ -84,14 +76,26 @@ static int dtls_psk_cipher_list(const struct config *cfg, char *list, size_t len
 			return -EINVAL;
 		used += (size_t)n;
 	}
-	if (!used) {
-		log_msg(LOG_ERR,
-			"dtls: tls-priorities '%s' leave no DTLS PSK cipher "
-			"(AES-256-GCM, AES-128-GCM, CHACHA20-POLY1305)",
-			s);
+	return used ? 0 : -ENOENT;
+}
+
+/* The PSK cipher list allowed by cfg->tls_priorities, into list. main.c has already checked
+ * both steps with tls_config_check() (file:line errors); these logs are the fallback. */
+static int dtls_psk_cipher_list(const struct config *cfg, char *list, size_t len)
+{
+	const char *s = cfg->tls_priorities ? cfg->tls_priorities : TLS_PRIORITY_DEFAULT;
+	struct tls_priority prio;
+	char err[256];
+	int ret;
+
+	if (tls_priority_parse(s, &prio, err, sizeof(err)) < 0) {
+		log_msg(LOG_ERR, "dtls: tls-priorities '%s': %s", s, err);
 		return -EINVAL;
 	}
-	return 0;
+	ret = dtls__psk_list(&prio, list, len);
+	if (ret == -ENOENT)
+		log_msg(LOG_ERR, "dtls: tls-priorities '%s': %s", s, DTLS_NO_PSK_CIPHER);
+	return ret ? -EINVAL : 0;
 }
 
 /* Common to both contexts: DTLS 1.2 only (§5.9), no client certificates, no internal session

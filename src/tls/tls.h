@@ -30,6 +30,10 @@ void tls_global_fini(void);
  * and returns -ENOENT (a file is missing), -EINVAL (bad file, key mismatch, bad priority string)
  * or -ENOMEM; *out is nullptr then. On success *out owns a new server; free with
  * tls_server_free(), after every tls_conn made from it. cfg is only read during the call. */
+/* The checks tls_server_new()/dtls_server_new() would make on cfg's tls-priorities, without
+ * building anything (for -t, startup and reload, so errors get the key's file:line). Returns 0,
+ * or -EINVAL with a one-line reason in why (always NUL-terminated). Pure; any thread. */
+[[nodiscard]] int tls_config_check(const struct config *cfg, char *why, size_t len);
 [[nodiscard]] int tls_server_new(const struct config *cfg, struct tls_server **out);
 void tls_server_free(struct tls_server *srv); /* nullptr ok */
 /* SHA-1 of the server certificate DER, 40 uppercase hex chars (for webvpnc sh: / server-cert-hash).

@@ -24,6 +24,13 @@ const char *tls__strerror(int err, char *buf, size_t len);
 
 /* ---- DTLS, shared by dtls.c and dtls_legacy.c ---- */
 
+struct tls_priority;
+#define DTLS_NO_PSK_CIPHER                                                                         \
+	"leaves no DTLS PSK cipher (AES-256-GCM, AES-128-GCM, CHACHA20-POLY1305) for dtls-psk"
+/* The PSK-NEGOTIATE suites prio allows, ':'-separated into list. Returns 0, -ENOENT (none),
+ * -EINVAL (list too small). Pure. */
+int dtls__psk_list(const struct tls_priority *prio, char *list, size_t len);
+
 struct dtls_server {
 	WOLFSSL_CTX *psk_ctx;	 /* owned; nullptr when dtls-psk is off */
 	WOLFSSL_CTX *legacy_ctx; /* owned; nullptr when dtls-legacy is off */

@@ -136,6 +136,24 @@ static int tls_server_hash_cert(struct tls_server *srv)
 	return 0;
 }
 
+int tls_config_check(const struct config *cfg, char *why, size_t len)
+{
+	const char *s = cfg->tls_priorities ? cfg->tls_priorities : TLS_PRIORITY_DEFAULT;
+	struct tls_priority prio;
+	char list[256];
+
+	if (len)
+		why[0] = '\0';
+	if (tls_priority_parse(s, &prio, why, len) < 0)
+		return -EINVAL;
+	if (cfg->udp_port && cfg->dtls_psk &&
+	    dtls__psk_list(&prio, list, sizeof(list)) == -ENOENT) {
+		snprintf(why, len, "%s", DTLS_NO_PSK_CIPHER);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int tls_server_apply_priority(struct tls_server *srv, const struct config *cfg)
 {
 	char err[256];
