@@ -53,6 +53,22 @@ struct http_request {
  * length (a pipelined request) are left alone. */
 [[nodiscard]] ssize_t http_request_parse(const uint8_t *data, size_t len,
 					 const struct http_limits *lim, struct http_request *req);
+/* Incremental form of the above for a buffer that only grows between calls (bytes appended at
+ * the end, the request at data[0]): p remembers how far the header block was scanned and, once
+ * it is complete, the body length, so each byte is examined a bounded number of times however
+ * the input is split (1-byte TLS records included). Same results as http_request_parse() for
+ * the same bytes. p is reset after a request (> 0) or an error; the caller then drops the
+ * returned bytes (or the connection) before the next call. Pure. */
+struct http_parser {
+	size_t scanned;	 /* header bytes already checked */
+	size_t n_lines;	 /* CRLFs among them */
+	size_t hdr_len;	 /* 0 until the header block is complete */
+	size_t body_len; /* Content-Length, once hdr_len is known */
+};
+void http_parser_reset(struct http_parser *p);
+[[nodiscard]] ssize_t http_request_parse_next(struct http_parser *p, const uint8_t *data,
+					      size_t len, const struct http_limits *lim,
+					      struct http_request *req);
 /* Frees the request's storage and zeroes it; safe on a zeroed or already finished request. */
 void http_request_fini(struct http_request *req);
 /* First header called name (case-insensitive), or NULL. Borrowed from req. */

@@ -28,21 +28,27 @@ static bool is_ows(char c)
 	return c == ' ' || c == '\t';
 }
 
-/* Find the end of the header block ("\r\n\r\n"), validating line endings and NULs on the way.
- * Returns the block length (> 0), -EAGAIN, -EBADMSG or -E2BIG. *n_lines counts CRLFs. */
-static ssize_t header_block_end(const uint8_t *data, size_t len, const struct http_limits *lim,
-				size_t *n_lines)
+/* Find the end of the header block ("\r\n\r\n"), validating line endings and NULs on the way,
+ * resuming at p->scanned: every byte is examined once however the input is split. Returns the
+ * block length (> 0), -EAGAIN, -EBADMSG or -E2BIG; p->n_lines counts CRLFs. */
+static ssize_t header_block_end(struct http_parser *p, const uint8_t *data, size_t len,
+				const struct http_limits *lim)
 {
 	size_t scan = len < lim->max_header_bytes ? len : lim->max_header_bytes;
+	size_t i;
 
-	*n_lines = 0;
-	for (size_t i = 0; i < scan; i++) {
+	for (i = p->scanned; i < scan; i++) {
 		uint8_t c = data[i];
 
 		if (c == 0)
 			return -EBADMSG;
-		if (c == '\r' && i + 1 < len && data[i + 1] != '\n')
-			return -EBADMSG; /* bare CR */
+		if (c == '\r') {
+			if (i + 1 >= len)
+				break; /* is it followed by LF? Look again with more input */
+			if (data[i + 1] != '\n')
+				return -EBADMSG; /* bare CR */
+			continue;
+		}
 		if (c != '\n')
 			continue;
 		if (i == 0 || data[i - 1] != '\r')
@@ -50,9 +56,10 @@ static ssize_t header_block_end(const uint8_t *data, size_t len, const struct ht
 		if (i >= 3 && data[i - 2] == '\n')
 			return (ssize_t)(i + 1);
 		/* request line + max_headers header lines + the empty line */
-		if (++*n_lines > lim->max_headers + 1)
+		if (++p->n_lines > lim->max_headers + 1)
 			return -E2BIG;
 	}
+	p->scanned = i;
 	if (len >= lim->max_header_bytes)
 		return -E2BIG; /* no end within the limit: never buffer more */
 	return -EAGAIN;
@@ -214,25 +221,24 @@ static int parse_block(char *block, size_t n_headers, struct http_request *req, 
 	return 0;
 }
 
-ssize_t http_request_parse(const uint8_t *data, size_t len, const struct http_limits *lim,
-			   struct http_request *req)
+void http_parser_reset(struct http_parser *p)
 {
-	size_t n_lines, n_headers, hdr_len, arr_len, total;
-	size_t cl = 0;
-	ssize_t end;
+	*p = (struct http_parser){};
+}
+
+/* The header block (data[0..hdr_len)) into *req; *cl = Content-Length (0 if none). */
+static int parse_head(const uint8_t *data, size_t hdr_len, size_t n_lines,
+		      const struct http_limits *lim, struct http_request *req, size_t *cl)
+{
+	size_t n_headers, arr_len, total;
 	int ret;
 
-	*req = (struct http_request){};
-	end = header_block_end(data, len, lim, &n_lines);
-	if (end < 0)
-		return end;
-	hdr_len = (size_t)end;
+	*cl = 0;
 	if (n_lines < 1)
 		return -EBADMSG; /* an empty line where the request line should be */
 	n_headers = n_lines - 1;
 	if (n_headers > lim->max_headers)
 		return -E2BIG;
-
 	if (ckd_mul(&arr_len, n_headers, sizeof(struct http_header)) ||
 	    ckd_add(&total, arr_len, hdr_len + 1))
 		return -E2BIG;
@@ -243,31 +249,69 @@ ssize_t http_request_parse(const uint8_t *data, size_t len, const struct http_li
 	char *block = (char *)req->storage + arr_len;
 	memcpy(block, data, hdr_len);
 	block[hdr_len] = '\0';
+	ret = parse_block(block, n_headers, req, cl);
+	if (ret < 0)
+		return ret;
+	if (*cl > lim->max_body_bytes) {
+		log_msg(LOG_DEBUG, "http: content-length %zu > max %zu", *cl, lim->max_body_bytes);
+		return -E2BIG; /* decided from the header alone */
+	}
+	return 0;
+}
 
-	ret = parse_block(block, n_headers, req, &cl);
+ssize_t http_request_parse_next(struct http_parser *p, const uint8_t *data, size_t len,
+				const struct http_limits *lim, struct http_request *req)
+{
+	size_t cl = 0;
+	ssize_t ret;
+
+	*req = (struct http_request){};
+	if (!p->hdr_len) {
+		ssize_t end = header_block_end(p, data, len, lim);
+
+		if (end == -EAGAIN)
+			return -EAGAIN;
+		if (end < 0) {
+			ret = end;
+			goto err;
+		}
+		p->hdr_len = (size_t)end;
+		/* Headers once now, to refuse a bad or too large request before its body. */
+		ret = parse_head(data, p->hdr_len, p->n_lines, lim, req, &cl);
+		if (ret < 0)
+			goto err;
+		p->body_len = cl;
+		http_request_fini(req);
+	}
+	if (len - p->hdr_len < p->body_len)
+		return -EAGAIN; /* waiting for the body: nothing is looked at again */
+	/* Complete: the headers a second (and last) time, into *req. */
+	ret = parse_head(data, p->hdr_len, p->n_lines, lim, req, &cl);
 	if (ret < 0)
 		goto err;
-	if (cl > lim->max_body_bytes) {
-		log_msg(LOG_DEBUG, "http: content-length %zu > max %zu", cl, lim->max_body_bytes);
-		ret = -E2BIG;
-		goto err;
-	}
-	if (len - hdr_len < cl) {
-		ret = -EAGAIN;
-		goto err;
-	}
 	req->body = malloc(cl + 1);
 	if (!req->body) {
 		ret = -ENOMEM;
 		goto err;
 	}
-	memcpy(req->body, data + hdr_len, cl);
+	memcpy(req->body, data + p->hdr_len, cl);
 	req->body[cl] = '\0';
 	req->body_len = cl;
-	return (ssize_t)(hdr_len + cl);
+	ret = (ssize_t)(p->hdr_len + cl);
+	http_parser_reset(p);
+	return ret;
 err:
 	http_request_fini(req);
+	http_parser_reset(p);
 	return ret;
+}
+
+ssize_t http_request_parse(const uint8_t *data, size_t len, const struct http_limits *lim,
+			   struct http_request *req)
+{
+	struct http_parser p = {};
+
+	return http_request_parse_next(&p, data, len, lim, req);
 }
 
 void http_request_fini(struct http_request *req)

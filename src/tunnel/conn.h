@@ -12,6 +12,7 @@
 #include "core/buf.h"
 #include "core/list.h"
 #include "core/loop.h"
+#include "http/http.h"
 #include "tunnel/dtls_channel.h"
 #include "tunnel/session.h"
 
@@ -64,6 +65,7 @@ struct conn {
 	struct buf in;	/* decrypted bytes not yet parsed */
 	struct buf out; /* bytes waiting for TLS: out_raw HTTP bytes, then whole CSTP frames */
 	size_t out_raw;
+	struct http_parser http; /* how far the request at the head of in was scanned */
 	unsigned requests;
 	unsigned auth_failures;
 	struct conn_auth *auth; /* in flight; the connection is freed only after it returns */
@@ -125,6 +127,8 @@ extern const char *const conn_state_name[CONN__COUNT];
 /* The auth pool answered: frees a connection that closed meanwhile (returns true then). */
 bool conn__auth_returned(struct conn *c);
 /* A DATA packet from the client (over TLS or DTLS): checks, counters, TUN write. */
+/* 400 + close for a request that arrived before the previous answer (conn_http.c). */
+void conn__http_refuse_pipelined(struct conn *c);
 /* rekey-method = ssl, rekey-time > 0 and TLS 1.3: the server rekeys in place (§6.6). */
 bool conn__rekey_is_in_place(const struct conn *c);
 void conn__tunnel_data(struct conn *c, const uint8_t *pkt, size_t len, bool over_dtls);

@@ -343,8 +343,8 @@ static void on_auth_done(struct auth_request *req)
 		break;
 	}
 	session_config_free(sconf);
-	if (c->state == CONN_HTTP)
-		conn__http_process(c); /* a request may have arrived meanwhile */
+	if (c->state == CONN_HTTP && buf_used(&c->in))
+		conn__http_refuse_pipelined(c); /* it arrived before this answer */
 }
 
 static bool body_is_xml(const struct http_request *req)
@@ -814,7 +814,8 @@ void conn__http_process(struct conn *c)
 
 	while (c->state == CONN_HTTP && buf_used(&c->in)) {
 		struct http_request req;
-		ssize_t n = http_request_parse(buf_head(&c->in), buf_used(&c->in), &lim, &req);
+		ssize_t n = http_request_parse_next(&c->http, buf_head(&c->in), buf_used(&c->in),
+						    &lim, &req);
 		if (n == -EAGAIN)
 			return;
 		if (n < 0) {
@@ -831,18 +832,30 @@ void conn__http_process(struct conn *c)
 			return;
 		}
 		buf_consume(&c->in, (size_t)n);
-		/* No pipelining before CONNECT: a second request behind this one would be answered
-		 * out of context (ocserv #716). Frames after CONNECT are fine. */
-		if (buf_used(&c->in) && req.method != HTTP_CONNECT) {
-			http_request_fini(&req);
-			log_msg(LOG_NOTICE, "conn %s: pipelined HTTP request refused", c->peer);
-			respond_status(c, 400, "Bad Request", true);
-			return;
-		}
+		/* Bytes already behind this request arrived before its answer: pipelined. Frames
+		 * right behind a CONNECT are fine. */
+		bool early = buf_used(&c->in) && req.method != HTTP_CONNECT;
 		handle_request(c, &req);
 		bool keep = req.keep_alive;
 		http_request_fini(&req);
-		if (!keep && c->state == CONN_HTTP)
+		if (!keep && c->state == CONN_HTTP) {
 			conn_close(c, "client asked to close");
+			return;
+		}
+		if (early && c->state == CONN_HTTP) {
+			conn__http_refuse_pipelined(c);
+			return;
+		}
 	}
+}
+
+/* Pipelining (§2.1): each request is answered in order; a request that arrived before the
+ * answer to the one ahead of it was produced — in the same read, or while that one waited for
+ * its auth verdict — gets 400 and the connection closes, whatever the timing of the reads
+ * (ocserv #716: never answer a request in a context it was not sent in). openconnect and
+ * Cisco clients wait for each answer, so they never see this. */
+void conn__http_refuse_pipelined(struct conn *c)
+{
+	log_msg(LOG_NOTICE, "conn %s: pipelined HTTP request refused", c->peer);
+	respond_status(c, 400, "Bad Request", true);
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Fuzz target for http_request_parse (and http_cookie_get on what it yields): every request in
- * the input is parsed in turn, with the default and with tiny limits. */
+ * the input is parsed in turn, with the default and with tiny limits; the incremental
+ * http_request_parse_next, fed in two parts split where the first byte says, must agree. */
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -34,6 +36,31 @@ static void run(const uint8_t *data, size_t size, const struct http_limits *lim)
 	}
 }
 
+static void split(const uint8_t *data, size_t size, const struct http_limits *lim)
+{
+	struct http_request a, b;
+	struct http_parser p = {};
+	size_t k = size ? data[0] % (size + 1) : 0;
+	ssize_t want = http_request_parse(data, size, lim, &a);
+	ssize_t n = http_request_parse_next(&p, data, k, lim, &b);
+
+	if (n == -EAGAIN) {
+		http_request_fini(&b);
+		n = http_request_parse_next(&p, data, size, lim, &b);
+	} else {
+		want = n; /* decided on the prefix: the one-shot parse of the prefix says the same
+			   */
+		http_request_fini(&a);
+		if (http_request_parse(data, k, lim, &a) != n)
+			__builtin_trap();
+	}
+	if (n != want || (n > 0 && (a.body_len != b.body_len || a.n_headers != b.n_headers ||
+				    strcmp(a.path, b.path) != 0)))
+		__builtin_trap(); /* incremental and one-shot disagree */
+	http_request_fini(&a);
+	http_request_fini(&b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const struct http_limits def = HTTP_LIMITS_DEFAULT;
@@ -41,5 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	run(data, size, &def);
 	run(data, size, &tiny);
+	split(data, size, &def);
+	split(data, size, &tiny);
 	return 0; /* -EAGAIN, -EBADMSG, -E2BIG, -ENOTSUP are all correct outcomes */
 }

@@ -224,6 +224,100 @@ static void test_byte_by_byte(void **state)
 	}
 }
 
+/* The incremental parser on a buffer that grows from prefix len to len2 (an exact heap copy
+ * each time, so ASan sees any read past the input). */
+static ssize_t parse_next_exact(struct http_parser *p, const void *in, size_t len,
+				const struct http_limits *lim, struct http_request *req)
+{
+	uint8_t *copy = malloc(len ? len : 1);
+	ssize_t n;
+
+	assert_non_null(copy);
+	memcpy(copy, in, len);
+	n = http_request_parse_next(p, copy, len, lim, req);
+	free(copy);
+	return n;
+}
+
+static void assert_same_request(const char *name, size_t split, const struct http_request *a,
+				const struct http_request *b)
+{
+	if (a->method != b->method || a->n_headers != b->n_headers || a->body_len != b->body_len ||
+	    a->keep_alive != b->keep_alive || strcmp(a->path, b->path) != 0 ||
+	    memcmp(a->body, b->body, a->body_len) != 0)
+		fail_msg("%s: split at %zu: request differs from the one-shot parse", name, split);
+	for (size_t i = 0; i < a->n_headers; i++) {
+		if (strcmp(a->headers[i].name, b->headers[i].name) != 0 ||
+		    strcmp(a->headers[i].value, b->headers[i].value) != 0)
+			fail_msg("%s: split at %zu: header %zu differs", name, split, i);
+	}
+}
+
+/* Every split point of every table case (and of two pipelined requests): the first part, then
+ * the whole, through one http_parser, gives exactly what the one-shot parse of the same bytes
+ * gives; and the parser never claims to have scanned bytes it was not given. */
+static void test_split_points(void **state)
+{
+	static const char two[] = "GET /a HTTP/1.1\r\nHost: x\r\n\r\n"
+				  "POST /b HTTP/1.1\r\nContent-Length: 3\r\n\r\nxyz";
+	struct req_case extra = {.name = "pipelined_pair", .in = two, .in_len = sizeof(two) - 1};
+
+	(void)state;
+	for (size_t i = 0; i <= sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct req_case *c =
+			i < sizeof(cases) / sizeof(cases[0]) ? &cases[i] : &extra;
+		const struct http_limits def = HTTP_LIMITS_DEFAULT;
+		const struct http_limits *lim = c->lim ? c->lim : &def;
+		struct http_request whole, req;
+		ssize_t want = parse_exact(c->in, c->in_len, lim, &whole);
+
+		for (size_t k = 0; k <= c->in_len; k++) {
+			struct http_parser p = {};
+			ssize_t n1 = parse_next_exact(&p, c->in, k, lim, &req);
+			ssize_t n1_ref;
+			struct http_request ref;
+
+			n1_ref = parse_exact(c->in, k, lim, &ref);
+			if (n1 != n1_ref)
+				fail_msg("%s: prefix %zu: %zd, one-shot %zd", c->name, k, n1,
+					 n1_ref);
+			if (n1 > 0)
+				assert_same_request(c->name, k, &req, &ref);
+			http_request_fini(&ref);
+			http_request_fini(&req);
+			if (n1 != -EAGAIN)
+				continue;
+			assert_true(p.scanned <= k);
+			ssize_t n = parse_next_exact(&p, c->in, c->in_len, lim, &req);
+			if (n != want)
+				fail_msg("%s: split at %zu: %zd, one-shot %zd", c->name, k, n,
+					 want);
+			if (n > 0)
+				assert_same_request(c->name, k, &req, &whole);
+			http_request_fini(&req);
+		}
+		/* And one byte at a time through the same parser. */
+		struct http_parser p = {};
+		ssize_t n = -EAGAIN;
+		size_t k;
+		for (k = 1; k <= c->in_len && n == -EAGAIN; k++)
+			n = parse_next_exact(&p, c->in, k, lim, &req);
+		if (n != -EAGAIN) {
+			struct http_request ref;
+			ssize_t n_ref = parse_exact(c->in, k - 1, lim, &ref);
+
+			if (n != n_ref)
+				fail_msg("%s: 1-byte feed at %zu: %zd, one-shot %zd", c->name,
+					 k - 1, n, n_ref);
+			if (n > 0)
+				assert_same_request(c->name, k - 1, &req, &ref);
+			http_request_fini(&ref);
+		}
+		http_request_fini(&req);
+		http_request_fini(&whole);
+	}
+}
+
 static void test_headers(void **state)
 {
 	const struct http_limits lim = HTTP_LIMITS_DEFAULT;
@@ -334,9 +428,9 @@ static void test_mutations(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_table),	  cmocka_unit_test(test_byte_by_byte),
-		cmocka_unit_test(test_headers),	  cmocka_unit_test(test_cookie_get),
-		cmocka_unit_test(test_mutations),
+		cmocka_unit_test(test_table),	     cmocka_unit_test(test_byte_by_byte),
+		cmocka_unit_test(test_split_points), cmocka_unit_test(test_headers),
+		cmocka_unit_test(test_cookie_get),   cmocka_unit_test(test_mutations),
 	};
 
 	return cmocka_run_group_tests(tests, nullptr, nullptr);
