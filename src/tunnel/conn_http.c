@@ -828,6 +828,8 @@ void conn__http_process(struct conn *c)
 		}
 		if (c->requests >= HTTP_MAX_REQUESTS) {
 			http_request_fini(&req);
+			log_msg(LOG_NOTICE, "conn %s: more than %u HTTP requests on one connection",
+				c->peer, (unsigned)HTTP_MAX_REQUESTS);
 			respond_status(c, 429, "Too Many Requests", true);
 			return;
 		}
