@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Cookie: `openconnect --authenticate` prints COOKIE/FINGERPRINT; --cookie-on-stdin connects;
 # after a disconnect that keeps the session (SIGHUP), the same cookie connects again and gets
-# the same IPv4 and IPv6 addresses. A logged-off (SIGTERM) cookie is then refused.
+# the same IPv4 and IPv6 addresses — with predictable-ips = false (addresses drawn at random) and
+# another user connecting in between, so the same address cannot come from chance or from
+# the pool's order. A logged-off (SIGTERM) cookie is then refused.
 # Usage: 11-auth-cookie-reconnect.sh [SERVER-BINARY [SOURCE-DIR]]
 # shellcheck source-path=SCRIPTDIR source=lib/netns.sh
 . "$(dirname "$0")/lib/netns.sh"
@@ -11,7 +13,8 @@ ocm_init
 ocm_setup_net
 ocm_make_certs
 ocm_add_user test 'Cookie-Pass-1'
-ocm_write_config
+ocm_add_user other 'Other-Pass-1'
+ocm_write_config "predictable-ips = false"
 ocm_start_server
 
 out=$(timeout 30 ip netns exec "$OCM_NS_CLI" openconnect --authenticate --non-inter \
@@ -34,6 +37,10 @@ ocm_in cli ping -c1 -W2 -q "$OCM_LAN_IP" >/dev/null || ocm_fail "ping through th
 # SIGHUP: openconnect disconnects without logging off, so the cookie stays valid.
 ocm_stop_client r1 HUP
 ocm_ok "disconnected (SIGHUP) from $a4 $a6"
+# Another user takes an address while the session is detached.
+ocm_connect o1 other 'Other-Pass-1'
+o4=$(ocm_client_var o1 INTERNAL_IP4_ADDRESS)
+[ "$o4" != "$a4" ] || ocm_fail "expected the detached session to keep $a4, but user other got it"
 ocm_connect r2 test "$cookie" --cookie-on-stdin
 b4=$(ocm_client_var r2 INTERNAL_IP4_ADDRESS)
 b6=$(ocm_client_var r2 INTERNAL_IP6_ADDRESS)
