@@ -335,7 +335,7 @@ static void on_auth_done(struct auth_request *req)
 			break;
 		}
 		/* As ocserv: the form again, with a message (§2.9). */
-		respond_form(c, "Login failed.");
+		respond_form(c, "Login failed.\nPlease enter your password.");
 		break;
 	case AUTH_ERROR:
 		log_msg(LOG_ERR, "conn %s: login of %s could not be checked", c->peer, username);
