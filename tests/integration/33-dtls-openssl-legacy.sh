@@ -20,7 +20,7 @@ ocm_init
 # (dtls_legacy_client exit 3; seen 2025, not investigated): nothing to compare against.
 ocm_is_ours || ocm_skip "reference ocserv fails the OpenSSL (EMS-offering) legacy resumption"
 [ -n "$client" ] && [ -x "$client" ] ||
-	ocm_skip "dtls_legacy_client not built ('$client'; target dtls_legacy_client)"
+	ocm_missing "dtls_legacy_client not built ('$client'; target dtls_legacy_client)"
 client=$(cd "$(dirname "$client")" && pwd)/$(basename "$client")
 ocm_setup_net
 ocm_make_certs

@@ -11,7 +11,7 @@ CLIENTS=${OCM_OCLOAD_CLIENTS:-50}
 
 ocm_init jq
 OCLOAD=${OCM_OCLOAD_BIN:-$(dirname "${OCM_SERVER_BIN:-/nonexistent}")/../tools/ocload/ocload}
-[ -x "$OCLOAD" ] || ocm_skip "ocload not built at $OCLOAD"
+[ -x "$OCLOAD" ] || ocm_missing "ocload not built at $OCLOAD"
 ocm_setup_net
 ocm_make_certs
 ocm_add_user load 'Load-Pass-1'

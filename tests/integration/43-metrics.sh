@@ -12,7 +12,7 @@
 
 ops_init
 "$OPS_PYTHON" -c 'import prometheus_client' 2>/dev/null ||
-	ocm_skip "python3 module prometheus_client is not installed (python3-prometheus-client)"
+	ocm_missing "python3 module prometheus_client is not installed (python3-prometheus-client)"
 ocm_setup_net
 ocm_make_certs
 ocm_add_user alice 'Metrics-Pass-1'

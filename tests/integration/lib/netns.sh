@@ -60,6 +60,15 @@ ocm_skip()
 	exit 77
 }
 
+# ocm_missing MSG: a prerequisite that scripts/setup.sh and the build always provide (root,
+# setup.sh's tools, /dev/net/tun, our own binaries) is missing. A developer gets a skip (77);
+# under CI=true (.ci/run) it is a failure, so a broken setup cannot pass as all-skipped.
+ocm_missing()
+{
+	[ "${CI:-}" = true ] && ocm_fail "$* (CI=true: a missing prerequisite fails instead of skipping)"
+	ocm_skip "$@"
+}
+
 ocm_is_ours() { [ "$OCM_SERVER" = ocserv-modern ]; }
 
 # ocm_wait SECONDS DESCRIPTION COMMAND...: poll COMMAND every 0.2 s until it succeeds.
@@ -178,15 +187,15 @@ ocm_cleanup()
 ocm_init()
 {
 	local t
-	[ "$(id -u)" -eq 0 ] || ocm_skip "needs root (network namespaces)"
+	[ "$(id -u)" -eq 0 ] || ocm_missing "needs root (network namespaces)"
 	for t in ip openconnect ocpasswd openssl timeout ss ping "$@"; do
-		command -v "$t" >/dev/null 2>&1 || ocm_skip "tool '$t' is not installed (scripts/setup.sh)"
+		command -v "$t" >/dev/null 2>&1 || ocm_missing "tool '$t' is not installed (scripts/setup.sh)"
 	done
-	[ -c /dev/net/tun ] || ocm_skip "/dev/net/tun is missing"
+	[ -c /dev/net/tun ] || ocm_missing "/dev/net/tun is missing"
 	case "$OCM_SERVER" in
 	ocserv-modern)
 		[ -n "$OCM_SERVER_BIN" ] && [ -x "$OCM_SERVER_BIN" ] ||
-			ocm_skip "server binary '${OCM_SERVER_BIN}' not built (set OCM_SERVER=ocserv to test the harness)"
+			ocm_missing "server binary '${OCM_SERVER_BIN}' not built (set OCM_SERVER=ocserv to test the harness)"
 		;;
 	ocserv)
 		OCM_SERVER_BIN=${OCM_OCSERV_BIN:-/usr/sbin/ocserv}

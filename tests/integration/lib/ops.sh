@@ -18,7 +18,7 @@ ops_init()
 	if [ -z "${OCM_OCCTL_BIN:-}" ]; then
 		OCM_OCCTL_BIN=$(cd "$(dirname "$OCM_SERVER_BIN")/.." && pwd)/tools/occtl/occtl
 	fi
-	[ -x "$OCM_OCCTL_BIN" ] || ocm_skip "occtl '$OCM_OCCTL_BIN' is not built (set OCM_OCCTL_BIN)"
+	[ -x "$OCM_OCCTL_BIN" ] || ocm_missing "occtl '$OCM_OCCTL_BIN' is not built (set OCM_OCCTL_BIN)"
 	OCM_OCCTL_SOCK=$OCM_WORK/occtl.sock
 }
 
