@@ -49,6 +49,7 @@ out=$(ocm_in cli timeout 60 "$(command -v /usr/bin/python3 || command -v python3
 	"$OCM_LIB_DIR" "$OCM_SRV_IP" "$OCM_PORT" "$OCM_WORK/certs/ca.pem" <<'PY' 2>&1
 import argparse, re, sys
 sys.path.insert(0, sys.argv[1])
+sys.dont_write_bytecode = True
 import badinput as bi
 bi.ARGS = argparse.Namespace(host=sys.argv[2], port=int(sys.argv[3]), ca=sys.argv[4], strict=True)
 h = bi.Http()

@@ -11,8 +11,9 @@ import ssl
 import sys
 import time
 
-import badinput as bi
-from badinput import log, result, tls_connect, read_until_close, status_of, describe
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import badinput as bi  # noqa: E402
+from badinput import log, result, tls_connect, read_until_close, status_of, describe  # noqa: E402
 
 ARGS = None
 
