@@ -41,6 +41,7 @@ struct dtls_state {
 	uint64_t last_cstp_data_ns; /* last DATA over CSTP: the client chose TLS */
 	uint64_t dpd_sent_ns;
 	uint64_t rebind_ns; /* last handover of the UDP endpoint (rate limit) */
+	bool roam_logged;   /* deny-roaming refusal logged once per connection */
 };
 
 /* A ClientHello for this connection's session arrived from peer (possibly on another worker). */
