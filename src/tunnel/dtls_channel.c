@@ -238,6 +238,14 @@ void dtls_chan_on_hello(struct conn *c, const uint8_t *dgram, size_t len,
 
 	if (c->state != CONN_TUNNEL || c->dtls.mode == DTLS_MODE_NONE)
 		return;
+	if (!dtls_hello_limit_take(&c->dtls.hellos, loop_now_ns(w->loop))) {
+		w->udp_hello_limited++;
+		if (!c->dtls.hello_limit_logged)
+			conn_log(c, LOG_NOTICE, "DTLS: too many ClientHellos, dropping (max %d/s)",
+				 DTLS_HELLO_PER_WINDOW);
+		c->dtls.hello_limit_logged = true;
+		return;
+	}
 	ch = calloc(1, sizeof(*ch));
 	if (!ch)
 		return;

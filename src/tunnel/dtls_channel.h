@@ -10,6 +10,7 @@
 
 #include "core/loop.h"
 #include "tunnel/cstp.h"
+#include "tunnel/dtls_hello.h"
 
 struct conn;
 struct dtls_conn;
@@ -40,8 +41,10 @@ struct dtls_state {
 	uint64_t last_rx_ns;	    /* last valid DTLS record */
 	uint64_t last_cstp_data_ns; /* last DATA over CSTP: the client chose TLS */
 	uint64_t dpd_sent_ns;
-	uint64_t rebind_ns; /* last handover of the UDP endpoint (rate limit) */
-	bool roam_logged;   /* deny-roaming refusal logged once per connection */
+	uint64_t rebind_ns;		/* last handover of the UDP endpoint (rate limit) */
+	bool roam_logged;		/* deny-roaming refusal logged once per connection */
+	struct dtls_hello_limit hellos; /* ClientHellos taken from the shared port (rate limit) */
+	bool hello_limit_logged;
 };
 
 /* A ClientHello for this connection's session arrived from peer (possibly on another worker). */
