@@ -24,8 +24,13 @@ struct dtls_chan {
 	struct loop_call free_call;
 	struct timer timer; /* handshake retransmission */
 	struct dtls_conn *dtls;
+	uint64_t deadline_ns; /* the handshake must complete by then (DTLS_HANDSHAKE_DEADLINE_S) */
 	bool established;
 };
+
+/* A pending handshake is dropped this long after its ClientHello, whatever wolfSSL's
+ * retransmission timer says (a wrong key never fails in DTLS, it just never completes). */
+enum { DTLS_HANDSHAKE_DEADLINE_S = 10 };
 
 /* Per-connection DTLS state, embedded in struct conn. */
 struct dtls_state {
