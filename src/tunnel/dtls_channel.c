@@ -166,14 +166,16 @@ static void chan_drop(struct conn *c, struct dtls_chan *ch)
 	chan_free(c->w, ch);
 }
 
-/* While the handshake runs, wolfSSL wants its retransmission timer. */
+/* While the handshake runs, wolfSSL wants its retransmission timer; the handshake deadline
+ * caps it. */
 static void chan_arm_handshake_timer(struct conn *c, struct dtls_chan *ch)
 {
 	int ms = dtls_conn_timeout_ms(ch->dtls);
+	uint64_t at = ch->deadline_ns;
 
-	if (ms >= 0)
-		loop_timer_arm(c->w->loop, &ch->timer,
-			       loop_now_ns(c->w->loop) + (uint64_t)ms * NS_PER_MS);
+	if (ms >= 0 && loop_now_ns(c->w->loop) + (uint64_t)ms * NS_PER_MS < at)
+		at = loop_now_ns(c->w->loop) + (uint64_t)ms * NS_PER_MS;
+	loop_timer_arm(c->w->loop, &ch->timer, at);
 }
 
 static void chan_on_timer(struct timer *t)
@@ -182,6 +184,12 @@ static void chan_on_timer(struct timer *t)
 
 	if (ch->established || !ch->dtls)
 		return;
+	if (loop_now_ns(ch->c->w->loop) >= ch->deadline_ns) {
+		conn_log(ch->c, LOG_NOTICE, "DTLS handshake not complete after %d s: dropped",
+			 DTLS_HANDSHAKE_DEADLINE_S);
+		chan_drop(ch->c, ch);
+		return;
+	}
 	if (dtls_conn_on_timeout(ch->dtls)) {
 		conn_log(ch->c, LOG_NOTICE, "DTLS handshake timed out");
 		chan_drop(ch->c, ch);
@@ -238,11 +246,20 @@ void dtls_chan_on_hello(struct conn *c, const uint8_t *dgram, size_t len,
 
 	if (c->state != CONN_TUNNEL || c->dtls.mode == DTLS_MODE_NONE)
 		return;
+	if (!dtls_hello_limit_take(&c->dtls.hellos, loop_now_ns(w->loop))) {
+		w->udp_hello_limited++;
+		if (!c->dtls.hello_limit_logged)
+			conn_log(c, LOG_NOTICE, "DTLS: too many ClientHellos, dropping (max %d/s)",
+				 DTLS_HELLO_PER_WINDOW);
+		c->dtls.hello_limit_logged = true;
+		return;
+	}
 	ch = calloc(1, sizeof(*ch));
 	if (!ch)
 		return;
 	ch->c = c;
 	ch->fd = -1;
+	ch->deadline_ns = loop_now_ns(w->loop) + (uint64_t)DTLS_HANDSHAKE_DEADLINE_S * NS_PER_SEC;
 	timer_init(&ch->timer, chan_on_timer);
 	ret = sock_udp_connect(w->udp_local, w->udp_local_len, (const struct sockaddr *)peer,
 			       peer_len, &ch->fd);
@@ -272,7 +289,7 @@ void dtls_chan_on_hello(struct conn *c, const uint8_t *dgram, size_t len,
 	/* A second ClientHello replaces the live channel only once its handshake completes. */
 	chan_free(w, c->dtls.pending);
 	c->dtls.pending = ch;
-	conn_log(c, LOG_DEBUG, "DTLS handshake started");
+	conn_log(c, LOG_INFO, "DTLS handshake started");
 	chan_on_event(&ch->watch, EPOLLIN); /* the ClientHello is already queued inside */
 }
 

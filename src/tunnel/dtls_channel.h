@@ -10,6 +10,7 @@
 
 #include "core/loop.h"
 #include "tunnel/cstp.h"
+#include "tunnel/dtls_hello.h"
 
 struct conn;
 struct dtls_conn;
@@ -23,8 +24,13 @@ struct dtls_chan {
 	struct loop_call free_call;
 	struct timer timer; /* handshake retransmission */
 	struct dtls_conn *dtls;
+	uint64_t deadline_ns; /* the handshake must complete by then (DTLS_HANDSHAKE_DEADLINE_S) */
 	bool established;
 };
+
+/* A pending handshake is dropped this long after its ClientHello, whatever wolfSSL's
+ * retransmission timer says (a wrong key never fails in DTLS, it just never completes). */
+enum { DTLS_HANDSHAKE_DEADLINE_S = 10 };
 
 /* Per-connection DTLS state, embedded in struct conn. */
 struct dtls_state {
@@ -40,7 +46,10 @@ struct dtls_state {
 	uint64_t last_rx_ns;	    /* last valid DTLS record */
 	uint64_t last_cstp_data_ns; /* last DATA over CSTP: the client chose TLS */
 	uint64_t dpd_sent_ns;
-	uint64_t rebind_ns; /* last handover of the UDP endpoint (rate limit) */
+	uint64_t rebind_ns;		/* last handover of the UDP endpoint (rate limit) */
+	bool roam_logged;		/* deny-roaming refusal logged once per connection */
+	struct dtls_hello_limit hellos; /* ClientHellos taken from the shared port (rate limit) */
+	bool hello_limit_logged;
 };
 
 /* A ClientHello for this connection's session arrived from peer (possibly on another worker). */

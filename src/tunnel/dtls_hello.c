@@ -112,3 +112,15 @@ int dtls_hello_parse(const uint8_t *d, size_t len, struct dtls_hello *out)
 	out->kind = DTLS_DGRAM_RECORD;
 	return 0;
 }
+
+bool dtls_hello_limit_take(struct dtls_hello_limit *l, uint64_t now_ns)
+{
+	if (!l->count || now_ns - l->window_ns >= (uint64_t)DTLS_HELLO_WINDOW_MS * 1000000u) {
+		l->window_ns = now_ns;
+		l->count = 0;
+	}
+	if (l->count >= DTLS_HELLO_PER_WINDOW)
+		return false;
+	l->count++;
+	return true;
+}

@@ -36,3 +36,14 @@ struct dtls_hello {
  * session_id ends, or one with an all-zero random — GnuTLS 3.6.3–3.6.13, refused as ocserv does).
  * Only the first record of the datagram is looked at. out is fully written in every case. */
 [[nodiscard]] int dtls_hello_parse(const uint8_t *d, size_t len, struct dtls_hello *out);
+
+/* Per-session ClientHello rate limit: each accepted ClientHello costs a socket, a wolfSSL object
+ * and discards the pending handshake, so at most DTLS_HELLO_PER_WINDOW are taken per
+ * DTLS_HELLO_WINDOW_MS. Zero-initialised = empty. */
+enum { DTLS_HELLO_PER_WINDOW = 4, DTLS_HELLO_WINDOW_MS = 1000 };
+struct dtls_hello_limit {
+	uint64_t window_ns; /* start of the current window */
+	unsigned count;	    /* ClientHellos taken in it */
+};
+/* True when a ClientHello arriving at now_ns (monotonic) may be served; counts it. */
+[[nodiscard]] bool dtls_hello_limit_take(struct dtls_hello_limit *l, uint64_t now_ns);

@@ -210,41 +210,6 @@ static uint16_t peer_port_of(const struct sockaddr_storage *ss)
 	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
 }
 
-static void hello_deliver(struct worker *w, uint32_t slot, const uint8_t id[32], const uint8_t *d,
-			  size_t len, const struct sockaddr_storage *peer, socklen_t peer_len)
-{
-	struct conn *c = w->slot_conn[slot];
-
-	/* Re-check on the owner: the tunnel may have moved or reconnected since the lookup. */
-	if (!c || !c->session || !c->session->has_dtls_id ||
-	    !ct_memeq(c->session->dtls_id, id, 32)) {
-		w->udp_unknown++;
-		return;
-	}
-	dtls_chan_on_hello(c, d, len, peer, peer_len);
-}
-
-static void rebind_deliver(struct worker *w, uint32_t slot, uint64_t session_id, const uint8_t *d,
-			   size_t len, const struct sockaddr_storage *peer, socklen_t peer_len)
-{
-	struct conn *c = w->slot_conn[slot];
-
-	if (c && c->session && c->session->id == session_id)
-		dtls_chan_on_rebind(c, d, len, peer, peer_len);
-}
-
-static void on_hello_handoff(struct loop_call *call)
-{
-	struct hello_handoff *h = container_of(call, struct hello_handoff, call);
-
-	if (h->rebind)
-		rebind_deliver(h->to, h->slot, h->session_id, h->data, h->len, &h->peer,
-			       h->peer_len);
-	else
-		hello_deliver(h->to, h->slot, h->id, h->data, h->len, &h->peer, h->peer_len);
-	free(h);
-}
-
 static void peer_ip_text(const struct sockaddr_storage *ss, char out[INET6_ADDRSTRLEN])
 {
 	const struct sockaddr_in6 *s6 = (const void *)ss;
@@ -257,6 +222,65 @@ static void peer_ip_text(const struct sockaddr_storage *ss, char out[INET6_ADDRS
 	else
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, out,
 			  INET6_ADDRSTRLEN);
+}
+
+/* deny-roaming: DTLS only from the address that authenticated (as session_attach() does for
+ * CSTP). */
+static bool roaming_denied(const struct conn *c, const struct sockaddr_storage *peer)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	if (!c->session->cfg->deny_roaming)
+		return false;
+	peer_ip_text(peer, ip);
+	return strcmp(ip, c->session->auth_ip) != 0;
+}
+
+static void hello_deliver(struct worker *w, uint32_t slot, const uint8_t id[32], const uint8_t *d,
+			  size_t len, const struct sockaddr_storage *peer, socklen_t peer_len)
+{
+	struct conn *c = w->slot_conn[slot];
+
+	/* Re-check on the owner: the tunnel may have moved or reconnected since the lookup. */
+	if (!c || !c->session || !c->session->has_dtls_id ||
+	    !ct_memeq(c->session->dtls_id, id, 32)) {
+		w->udp_unknown++;
+		return;
+	}
+	if (roaming_denied(c, peer)) {
+		w->udp_roaming++;
+		if (!c->dtls.roam_logged)
+			conn_log(c, LOG_NOTICE, "deny-roaming: DTLS from another address refused");
+		c->dtls.roam_logged = true;
+		return;
+	}
+	dtls_chan_on_hello(c, d, len, peer, peer_len);
+}
+
+static void rebind_deliver(struct worker *w, uint32_t slot, uint64_t session_id, const uint8_t *d,
+			   size_t len, const struct sockaddr_storage *peer, socklen_t peer_len)
+{
+	struct conn *c = w->slot_conn[slot];
+
+	if (!c || !c->session || c->session->id != session_id)
+		return;
+	if (roaming_denied(c, peer)) {
+		w->udp_roaming++;
+		return;
+	}
+	dtls_chan_on_rebind(c, d, len, peer, peer_len);
+}
+
+static void on_hello_handoff(struct loop_call *call)
+{
+	struct hello_handoff *h = container_of(call, struct hello_handoff, call);
+
+	if (h->rebind)
+		rebind_deliver(h->to, h->slot, h->session_id, h->data, h->len, &h->peer,
+			       h->peer_len);
+	else
+		hello_deliver(h->to, h->slot, h->id, h->data, h->len, &h->peer, h->peer_len);
+	free(h);
 }
 
 /* A DTLS record on the shared socket: its 4-tuple matched no connected socket, so the client's

@@ -44,6 +44,8 @@ struct worker {
 	/* Counters (this thread only). */
 	uint64_t tun_drops, handoff_drops, bad_inner_drops;
 	uint64_t udp_garbage, udp_unknown, udp_banned;
+	uint64_t udp_roaming;	    /* DTLS from another address than the login's, deny-roaming */
+	uint64_t udp_hello_limited; /* ClientHellos over a session's rate limit */
 	uint64_t rebind_window_ns;
 	unsigned rebind_lookups;
 };

@@ -18,8 +18,13 @@ ocm_start_server
 ocm_connect c1 test 'Dtls-Psk-1'
 ocm_wait_dtls c1 20
 suite=$(ocm_dtls_suite c1)
-[[ $suite == "(DTLS1.2)-(PSK)-"* ]] ||
-	ocm_fail "expected a DTLS1.2 PSK suite '(DTLS1.2)-(PSK)-(…)', got '$suite' in: $(ocm_dtls_line c1)"
+# Default tls-priorities: the TLS channel is AES-256-GCM, and the server's PSK order puts
+# PSK-AES256-GCM-SHA384 first.
+tls=$(grep -m1 -o 'ciphersuite ([^ ]*' "$OCM_WORK/client-c1.log")
+[[ $tls == *"(AES-256-GCM)"* ]] ||
+	ocm_fail "expected the TLS channel to be AES-256-GCM (test config), openconnect logged '$tls'"
+[ "$suite" = "(DTLS1.2)-(PSK)-(AES-256-GCM)" ] ||
+	ocm_fail "expected the DTLS suite '(DTLS1.2)-(PSK)-(AES-256-GCM)', got '$suite' in: $(ocm_dtls_line c1)"
 ocm_ok "PSK-NEGOTIATE suite $suite"
 echo "DTLS suite: $suite"
 if ocm_is_ours; then

@@ -204,12 +204,40 @@ static void test_mutations(void **state)
 	}
 }
 
+/* The per-session ClientHello limit: DTLS_HELLO_PER_WINDOW per window, then refused until the
+ * window has passed; a new window starts full again. */
+static void test_limit(void **state)
+{
+	struct dtls_hello_limit l = {};
+	const uint64_t win = (uint64_t)DTLS_HELLO_WINDOW_MS * 1000000u;
+	uint64_t t0 = 5 * win + 123;
+
+	(void)state;
+	for (int i = 0; i < DTLS_HELLO_PER_WINDOW; i++)
+		assert_true(dtls_hello_limit_take(&l, t0 + (uint64_t)i));
+	assert_false(dtls_hello_limit_take(&l, t0 + 10));
+	assert_false(dtls_hello_limit_take(&l, t0 + win - 1));
+	for (int i = 0; i < DTLS_HELLO_PER_WINDOW; i++)
+		assert_true(dtls_hello_limit_take(&l, t0 + win + (uint64_t)i));
+	assert_false(dtls_hello_limit_take(&l, t0 + win + 100));
+	/* A flood of 1000 ClientHellos over one second takes at most one window's worth. */
+	struct dtls_hello_limit f = {};
+	unsigned taken = 0;
+	for (uint64_t i = 0; i < 1000; i++)
+		taken += dtls_hello_limit_take(&f, t0 + i * (win / 1000));
+	assert_int_equal(taken, DTLS_HELLO_PER_WINDOW);
+	/* Time zero is a valid first arrival. */
+	struct dtls_hello_limit z = {};
+	assert_true(dtls_hello_limit_take(&z, 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_short),
 		cmocka_unit_test(test_mutations),
+		cmocka_unit_test(test_limit),
 	};
 
 	return cmocka_run_group_tests(tests, nullptr, nullptr);
