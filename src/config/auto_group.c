@@ -28,9 +28,7 @@ static bool listed(const struct config *cfg, const char *name, size_t len)
  * line keeps its [Label]). Names that cannot be a group file name are skipped, as "*". */
 static int add_group(struct config *cfg, const char *name, size_t len, char *why, size_t why_len)
 {
-	struct cfg_select_group sg = {};
 	char buf[GROUP_CONF_NAME_MAX + 1];
-	int ret;
 
 	if (len == 0 || len > GROUP_CONF_NAME_MAX || listed(cfg, name, len))
 		return 0;
@@ -38,19 +36,7 @@ static int add_group(struct config *cfg, const char *name, size_t len, char *why
 	buf[len] = '\0';
 	if (!group_config_name_is_valid(buf))
 		return 0;
-	sg.name = strdup(buf);
-	sg.label = strdup(buf);
-	ret = sg.name && sg.label ? 0 : -ENOMEM;
-	if (ret == 0)
-		ret = conf_list_grow((void **)&cfg->select_groups, cfg->select_groups_len,
-				     sizeof(sg), why, why_len);
-	if (ret < 0) {
-		free(sg.name);
-		free(sg.label);
-		return ret;
-	}
-	cfg->select_groups[cfg->select_groups_len++] = sg;
-	return 0;
+	return group_conf__select_group_append(cfg, buf, buf, why, why_len);
 }
 
 /* "user:group1,group2:hash" -> each group of the line. */

@@ -868,8 +868,18 @@ int group_conf__set_select_group(struct conf_ctx *ctx, const struct directive *d
 			return -EINVAL;
 		}
 	}
-	sg.name = strdup(name);
-	ret = sg.name && sg.label ? 0 : -ENOMEM;
+	ret = group_conf__select_group_append(cfg, name, sg.label, why, why_len);
+	free(sg.label);
+	return ret;
+}
+
+int group_conf__select_group_append(struct config *cfg, const char *name, const char *label,
+				    char *why, size_t why_len)
+{
+	struct cfg_select_group sg = {.name = strdup(name),
+				      .label = label ? strdup(label) : nullptr};
+	int ret = sg.name && sg.label ? 0 : -ENOMEM;
+
 	if (ret == 0)
 		ret = conf_list_grow((void **)&cfg->select_groups, cfg->select_groups_len,
 				     sizeof(sg), why, why_len);

@@ -40,6 +40,9 @@ struct directive;
 /* auto_group.c — auto-select-group: appends every group of the plain password file to
  * cfg->select_groups (file order, no duplicates; a select-group line keeps its label). 0;
  * -EINVAL with why filled (no plain auth, unreadable file); -ENOMEM. Main thread, at load. */
+/* Append a copy of name/label to cfg->select_groups (no duplicate check). 0 or -ENOMEM. */
+[[nodiscard]] int group_conf__select_group_append(struct config *cfg, const char *name,
+						  const char *label, char *why, size_t why_len);
 [[nodiscard]] int group_conf__auto_select_groups(struct config *cfg, char *why, size_t why_len);
 
 /* Frees the issue #6 fields of cfg (called by config_free()). */
