@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/wire.h"
+
 enum {
 	GRO_FLOWS = 8,
 	GRO_MAX_PKT = 65535, /* the IPv4 total length / IPv6 payload length limit */
@@ -45,17 +47,6 @@ struct tcp_seg {
 	uint32_t seq;
 	uint8_t flags;
 };
-
-static uint32_t be32_get(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void be16_put(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
 int gro_new(gro_write_fn *write, void *ctx, struct gro **out)
 {
@@ -104,7 +95,7 @@ static bool tcp_seg_parse(const uint8_t *pkt, size_t len, struct tcp_seg *s)
 	if ((s->flags & (uint8_t)~TCP_PSH) != TCP_ACK)
 		return false;
 	s->payload = len - s->hdr_len;
-	s->seq = be32_get(pkt + s->l4_off + 4);
+	s->seq = wire_be32_get(pkt + s->l4_off + 4);
 	return true;
 }
 
@@ -156,10 +147,10 @@ static void flow_flush(struct gro *g, struct gro_flow *f)
 		uint16_t partial;
 
 		if (f->family == AF_INET) {
-			be16_put(pkt + 2, (uint16_t)f->len);
+			wire_be16_put(pkt + 2, (uint16_t)f->len);
 			csum_ipv4_header_set(pkt);
 		} else {
-			be16_put(pkt + 4, (uint16_t)(f->len - 40));
+			wire_be16_put(pkt + 4, (uint16_t)(f->len - 40));
 		}
 		/* CHECKSUM_PARTIAL: the field holds the folded pseudo-header sum; the kernel
 		 * completes it, or trusts it when it delivers the packet locally. */

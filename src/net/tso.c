@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/compiler.h"
+#include "net/wire.h"
 
 #ifndef VIRTIO_NET_HDR_GSO_UDP_L4
 #define VIRTIO_NET_HDR_GSO_UDP_L4 5 /* Linux 6.2; Debian 12's headers are 6.1 */
@@ -25,28 +26,6 @@ enum {
 };
 
 static_assert(sizeof(struct virtio_net_hdr) == TUN_VNET_HDR_LEN);
-
-static uint16_t be16_get(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void be16_put(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static uint32_t be32_get(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void be32_put(uint8_t *p, uint32_t v)
-{
-	be16_put(p, (uint16_t)(v >> 16));
-	be16_put(p + 2, (uint16_t)v);
-}
 
 void csum_ipv4_header_set(uint8_t *ip)
 {
@@ -130,18 +109,18 @@ static void tso_segment_fix(uint8_t *seg, size_t seg_len, const struct tso_layou
 	uint8_t *l4 = seg + lo->l4_off;
 
 	if (lo->family == AF_INET) {
-		be16_put(seg + 2, (uint16_t)seg_len);
-		be16_put(seg + 4, (uint16_t)(be16_get(first_hdr + 4) + i));
+		wire_be16_put(seg + 2, (uint16_t)seg_len);
+		wire_be16_put(seg + 4, (uint16_t)(wire_be16_get(first_hdr + 4) + i));
 		csum_ipv4_header_set(seg);
 	} else {
-		be16_put(seg + 4, (uint16_t)(seg_len - 40));
+		wire_be16_put(seg + 4, (uint16_t)(seg_len - 40));
 	}
 	if (lo->proto == IPPROTO_UDP) {
-		be16_put(l4 + 4, (uint16_t)(seg_len - lo->l4_off));
+		wire_be16_put(l4 + 4, (uint16_t)(seg_len - lo->l4_off));
 		l4_csum_set(seg, seg_len, lo->family, lo->l4_off, 6, IPPROTO_UDP);
 		return;
 	}
-	be32_put(l4 + 4, be32_get(first_hdr + lo->l4_off + 4) + (uint32_t)(i * mss));
+	wire_be32_put(l4 + 4, wire_be32_get(first_hdr + lo->l4_off + 4) + (uint32_t)(i * mss));
 	uint8_t flags = first_hdr[lo->l4_off + 13];
 	if (!last)
 		flags &= (uint8_t)~(TCP_FLAG_FIN | TCP_FLAG_PSH);
