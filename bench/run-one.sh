@@ -6,7 +6,8 @@
 # Usage: OCM_SERVER=ocserv-modern|ocserv run-one.sh SERVER-BINARY SOURCE-DIR RESULTS
 # Environment: BENCH_SECS (iperf3 seconds per run, default 10), BENCH_SESSIONS (idle sessions
 # for the memory test, default 20), BENCH_CONNECTS (connect-time samples, default 10),
-# BENCH_PHASES (subset of "connect tls dtls mem-tls mem-dtls", in that order by default).
+# BENCH_PHASES (subset of "connect tls dtls mem-tls mem-dtls", in that order by default),
+# BENCH_PERF (a directory: `perf record` the server during each iperf3 run, one file each).
 
 # netns.sh uses arrays named like some of our scalars (dtls, name): shellcheck mixes them up.
 # shellcheck disable=SC2128,SC2178,SC2034 # (SC2034: arrays filled through namerefs)
@@ -150,10 +151,22 @@ iperf_run()
 	shift 2
 	local -A c0 c1
 	out="$OCM_WORK/iperf-$tr-$key.json"
+	local perf_pid=
+	if [ -n "${BENCH_PERF:-}" ] && command -v perf >/dev/null; then
+		# A CPU profile of the whole server for this run (software clock: no PMU on VMs).
+		perf record -q -e cpu-clock -F 2000 -g -o "$BENCH_PERF/perf-$OCM_SERVER-$tr-$key.data" \
+			-p "$(srv_pids | tr '\n' ',' | sed 's/,$//')" >/dev/null 2>&1 &
+		perf_pid=$!
+		OCM_PIDS+=("$perf_pid")
+	fi
 	cpu_snapshot c0
 	ocm_in cli timeout $((BENCH_SECS + 20)) iperf3 -c "$OCM_LAN_IP" -p "$BENCH_IPERF_PORT" \
 		-t "$BENCH_SECS" -J "$@" >"$out" 2>>"$OCM_WORK/iperf-client.log"
 	cpu_snapshot c1
+	if [ -n "$perf_pid" ]; then
+		kill -INT "$perf_pid" 2>/dev/null
+		wait "$perf_pid" 2>/dev/null
+	fi
 	read -r mbit bytes _ <<<"$(stats iperf "$out")"
 	if [ "$mbit" = err ]; then
 		note "$tr $key: iperf3 failed: $(grep -o '"error":[^,]*' "$out" | head -n1)"

@@ -705,8 +705,11 @@ void conn_accept(struct worker *w, int fd, const struct sockaddr_storage *peer)
 	c->fd = fd;
 	/* Keep little unsent data in the kernel: a full TCP send buffer in front of a tunnel is
 	 * pure queueing delay for every packet behind it (latency under load). */
-	int lowat = CONN_NOTSENT_LOWAT;
+	int lowat = CONN_NOTSENT_LOWAT, one = 1;
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof(lowat));
+	/* Records go out in gathered sends already; Nagle would hold each send's last partial
+	 * segment for an ACK (halved the download rate in bench/). */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	c->cfg = vpn_config_acquire(w->vpn);
 	c->accepted_ns = c->last_rx_ns = loop_now_ns(w->loop);
 	buf_init(&c->in, CONN_IN_MAX);
