@@ -8,7 +8,9 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 WOLFSSL_VERSION=5.5.4-2+deb12u3
 prefix=$top/third_party/wolfssl/prefix
-stamp=$prefix/.built-$WOLFSSL_VERSION
+# Our patches (scripts/wolfssl-patches, reference/wolfssl.md) are part of the build's identity.
+patches_id=$(cat "$top"/scripts/wolfssl-patches/*.patch 2>/dev/null | sha256sum | cut -c1-12)
+stamp=$prefix/.built-$WOLFSSL_VERSION-$patches_id
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "setup.sh: run as root (it installs Debian packages)" >&2
@@ -21,7 +23,7 @@ packages=(
 	# toolchain
 	clang-19 lld-19 libclang-rt-19-dev clang-format-19 cmake ninja-build pkg-config make
 	# wolfSSL source build
-	dpkg-dev autoconf automake libtool
+	dpkg-dev autoconf automake libtool patch
 	# libraries we link
 	libcrypt-dev libmnl-dev libcmocka-dev libexpat1-dev libcjson-dev libssl-dev
 	# eBPF: programs built with clang-19, skeletons with bpftool, loaded with libbpf
@@ -83,6 +85,9 @@ mkdir -p "$work"
 	apt-get source --download-only "wolfssl=$WOLFSSL_VERSION"
 	dpkg-source -x ./*.dsc tree >/dev/null
 	cd tree
+	for p in "$top"/scripts/wolfssl-patches/*.patch; do
+		patch -p1 --forward --quiet <"$p"
+	done
 	./autogen.sh >/dev/null
 	./configure --prefix="$prefix" \
 		--enable-aesni --enable-intelasm --enable-dtls --enable-dtls13 --enable-dtlscid \
