@@ -78,6 +78,20 @@ void gro_free(struct gro *g); /* NULL-safe; drops what is pending (flush first) 
 void gro_add(struct gro *g, const uint8_t *pkt, size_t len);
 void gro_flush(struct gro *g);
 
+/* ---- udp_tx.c: datagrams to a connected UDP socket, sent as UDP GSO super-datagrams ---------
+ * One per worker. udp_tx_add copies one datagram for fd; what is gathered goes out at
+ * udp_tx_flush (the owner calls it at the end of its round; armed(ctx) is called when a batch
+ * starts, to schedule that) or earlier when the next datagram cannot join it. A send error
+ * other than UDP loss (EAGAIN, ENOBUFS, ECONNREFUSED) is stored into *err of the batch's
+ * sender; err may be nullptr. Flush a socket's batch (udp_tx_flush_fd) before closing it. */
+typedef void udp_tx_armed_fn(void *ctx);
+struct udp_tx;
+[[nodiscard]] int udp_tx_new(udp_tx_armed_fn *armed, void *ctx, struct udp_tx **out);
+void udp_tx_free(struct udp_tx *t); /* NULL-safe; drops what is pending (flush first) */
+void udp_tx_add(struct udp_tx *t, int fd, int *err, const void *dgram, size_t len);
+void udp_tx_flush(struct udp_tx *t);
+void udp_tx_flush_fd(struct udp_tx *t, int fd); /* t may be nullptr */
+
 /* ---- rtable.c: prefix -> slot, longest match ------------------------------------------------
  * The addresses slot arithmetic cannot map: fixed (explicit-ipv4/6) and per-user pool leases,
  * iroutes. IPv4 and IPv6 share one key space (IPv4 as ::ffff:a.b.c.d), so IPv6 prefixes inside

@@ -21,6 +21,7 @@
 #include "config/config.h"
 #include "core/compiler.h"
 #include "core/log.h"
+#include "net/net.h"
 #include "tls/priority.h"
 #include "tls/tls_internal.h"
 
@@ -32,6 +33,7 @@ enum {
 	/* The context MTU sizes wolfSSL's receive buffer: the largest record a peer may send. */
 	DTLS_CTX_MTU = DTLS_DATA_MTU_MAX + 1 + DTLS_RECORD_OVERHEAD_MAX,
 	DTLS_RECV_TRIES = 16, /* empty datagrams / ICMP errors skipped per read */
+	DTLS_DIRECT_AFTER_ERROR = 1024, /* records sent one by one after a failed batch */
 };
 
 /* PSK-NEGOTIATE suites (§5.4), server preference first; kept if tls-priorities allow the cipher. */
@@ -181,6 +183,15 @@ static int dtls_io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 	struct dtls_conn *c = ctx;
 
 	(void)ssl;
+	if (c->feeding) {
+		size_t n = c->fed_len < (size_t)sz ? c->fed_len : (size_t)sz;
+
+		if (!c->fed)
+			return WOLFSSL_CBIO_ERR_WANT_READ;
+		memcpy(buf, c->fed, n);
+		c->fed = nullptr;
+		return (int)n;
+	}
 	if (c->pending) {
 		/* A datagram is read whole or cut, as recv() on a UDP socket would. */
 		size_t n = c->pending_len < (size_t)sz ? c->pending_len : (size_t)sz;
@@ -216,6 +227,12 @@ static int dtls_io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 	ssize_t n;
 
 	(void)ssl;
+	if (c->tx && c->established && !c->direct_left) {
+		udp_tx_add(c->tx, c->fd, &c->tx_err, buf, (size_t)sz);
+		return sz;
+	}
+	if (c->direct_left)
+		c->direct_left--;
 	n = send(c->fd, buf, (size_t)sz, MSG_NOSIGNAL);
 	if (n >= 0)
 		return sz; /* a datagram goes whole or not at all */
@@ -393,6 +410,7 @@ void dtls_conn_free(struct dtls_conn *c)
 {
 	if (!c)
 		return;
+	udp_tx_flush_fd(c->tx, c->fd); /* what it gathered of ours, before the fd is closed */
 	wolfSSL_free(c->ssl);
 	dtls_conn_drop_pending(c);
 	explicit_bzero(c->psk, sizeof(c->psk));
@@ -467,9 +485,18 @@ ssize_t dtls_conn_read(struct dtls_conn *c, void *buf, size_t len)
 		return -EPROTO;
 	if (!c->established || len == 0)
 		return -EINVAL;
-	n = wolfSSL_read(c->ssl, buf, len > INT_MAX ? INT_MAX : (int)len);
-	if (n > 0)
-		return n;
+	/* The read size sizes wolfSSL's receive buffer, which it zeroes and frees after every
+	 * datagram: ask for no more than a record may carry (+1 to see a longer one). */
+	int want = len < c->max_payload + 1 ? (int)len : (int)c->max_payload + 1;
+	while ((n = wolfSSL_read(c->ssl, buf, want)) > 0) {
+		if ((size_t)n <= c->max_payload || (size_t)want <= c->max_payload)
+			return n;
+		/* Longer than the negotiated MTU allows: dropped with its rest. */
+		while (wolfSSL_pending(c->ssl) > 0 && wolfSSL_read(c->ssl, buf, want) > 0)
+			;
+	}
+	c->feeding = false; /* the fed datagram is used up */
+	c->fed = nullptr;
 	err = wolfSSL_get_error(c->ssl, n);
 	if (dtls_would_block(err))
 		return -EAGAIN;
@@ -491,6 +518,12 @@ ssize_t dtls_conn_write(struct dtls_conn *c, const void *buf, size_t len)
 		return -EINVAL;
 	if (len > c->max_payload)
 		return -EMSGSIZE;
+	if (c->tx_err) {
+		/* A batch failed (EMSGSIZE after a path MTU drop, say): send directly for a while,
+		 * so a too-large record is refused here and its packet can take TLS. */
+		c->tx_err = 0;
+		c->direct_left = DTLS_DIRECT_AFTER_ERROR;
+	}
 	c->emsgsize = false;
 	n = wolfSSL_write(c->ssl, buf, (int)len);
 	if (n == (int)len)
@@ -527,4 +560,16 @@ void dtls_conn_inject(struct dtls_conn *c, const uint8_t *dgram, size_t len)
 	dtls_conn_drop_pending(c);
 	c->pending = copy;
 	c->pending_len = len;
+}
+
+void dtls_conn_set_tx(struct dtls_conn *c, struct udp_tx *tx)
+{
+	c->tx = tx;
+}
+
+void dtls_conn_feed(struct dtls_conn *c, const uint8_t *dgram, size_t len)
+{
+	c->feeding = true;
+	c->fed = dgram;
+	c->fed_len = len;
 }

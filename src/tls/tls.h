@@ -158,8 +158,9 @@ int dtls_conn_timeout_ms(const struct dtls_conn *c);
 [[nodiscard]] int dtls_conn_on_timeout(struct dtls_conn *c);
 /* After the handshake, one record per call: > 0 bytes; -EAGAIN (nothing valid left: garbage,
  * replays and undecryptable datagrams are dropped silently inside); -EPROTO (alert, close_notify
- * or error; logged once); -EINVAL before the handshake. Give len >= dtls_conn_max_payload(), or
- * a longer record's rest comes on the next call. */
+ * or error; logged once); -EINVAL before the handshake. Give len > dtls_conn_max_payload(), or
+ * a longer record's rest comes on the next call; with that, a record longer than the maximum
+ * payload is dropped. */
 [[nodiscard]] ssize_t dtls_conn_read(struct dtls_conn *c, void *buf, size_t len);
 /* Send buf as one record: len; -EMSGSIZE if len > dtls_conn_max_payload() (or the kernel refused
  * the datagram as too big; nothing sent: resend over TLS); -EPROTO; -EINVAL before the handshake.
@@ -171,3 +172,11 @@ size_t dtls_conn_max_payload(const struct dtls_conn *c);
 /* Queue a datagram received elsewhere (e.g. after the client's address changed) to be read
  * before the fd; replaces one not yet consumed. Copied; len 0 or > DTLS_DGRAM_MAX is ignored. */
 void dtls_conn_inject(struct dtls_conn *c, const uint8_t *dgram, size_t len);
+/* Records of the established connection go to tx (net/udp_tx.c: gathered, sent as UDP GSO)
+ * instead of one send(2) each; tx must outlive c. Without: one send each. */
+struct udp_tx;
+void dtls_conn_set_tx(struct dtls_conn *c, struct udp_tx *tx);
+/* The datagram (read by the caller, recvmmsg) that the following dtls_conn_read() calls
+ * decrypt, record by record; borrowed until one of them returns <= 0 (-EAGAIN: used up). The
+ * socket is not read meanwhile. */
+void dtls_conn_feed(struct dtls_conn *c, const uint8_t *dgram, size_t len);

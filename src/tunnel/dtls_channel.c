@@ -19,9 +19,30 @@
 #include "tunnel/worker.h"
 
 enum {
-	DTLS_READ_BUDGET = 64,
 	DTLS_RECORD_MAX = 16384 + 64,
+	DTLS_RX_BATCH = 16,  /* datagrams per recvmmsg */
+	DTLS_RX_SLOT = 9216, /* > the largest record a client may send (data MTU 9000) */
+	DTLS_RX_ROUNDS = 8,  /* recvmmsg calls per readiness event before others get a turn */
 };
+
+struct dtls_rx {
+	struct mmsghdr msgs[DTLS_RX_BATCH];
+	struct iovec iov[DTLS_RX_BATCH];
+	uint8_t buf[DTLS_RX_BATCH][DTLS_RX_SLOT];
+};
+
+int dtls_rx_new(struct dtls_rx **out)
+{
+	struct dtls_rx *rx = malloc(sizeof(*rx));
+
+	*out = rx;
+	return rx ? 0 : -ENOMEM;
+}
+
+void dtls_rx_free(struct dtls_rx *rx)
+{
+	free(rx);
+}
 
 static void chan_release(struct loop_call *call)
 {
@@ -198,43 +219,86 @@ static void chan_on_timer(struct timer *t)
 	chan_arm_handshake_timer(ch->c, ch);
 }
 
+/* The records of one datagram; false when the channel is gone. */
+static bool chan_on_datagram(struct conn *c, struct dtls_chan *ch, const uint8_t *dgram,
+			     size_t len)
+{
+	uint8_t *buf = c->w->dtls_buf;
+	ssize_t n;
+
+	dtls_conn_feed(ch->dtls, dgram, len);
+	while (c->state == CONN_TUNNEL && ch->dtls &&
+	       (n = dtls_conn_read(ch->dtls, buf, DTLS_RECORD_MAX)) != -EAGAIN) {
+		if (n < 0) {
+			conn_log(c, LOG_INFO, "DTLS channel closed by the client");
+			chan_drop(c, ch);
+			return false;
+		}
+		chan_on_record(c, ch, buf, (size_t)n);
+	}
+	return c->state == CONN_TUNNEL && ch->dtls;
+}
+
+/* Established: datagrams in batches, until the socket is empty or the budget is spent. */
+static void chan_read_batches(struct conn *c, struct dtls_chan *ch)
+{
+	struct dtls_rx *rx = c->w->dtls_rx;
+
+	for (int round = 0; round < DTLS_RX_ROUNDS; round++) {
+		for (int i = 0; i < DTLS_RX_BATCH; i++) {
+			rx->iov[i] = (struct iovec){.iov_base = rx->buf[i], .iov_len = DTLS_RX_SLOT};
+			rx->msgs[i].msg_hdr = (struct msghdr){.msg_iov = &rx->iov[i], .msg_iovlen = 1};
+		}
+		int got = recvmmsg(ch->fd, rx->msgs, DTLS_RX_BATCH, MSG_DONTWAIT, nullptr);
+		if (got < 0) {
+			if (errno == EINTR || errno == ECONNREFUSED) /* ICMP for an earlier send */
+				continue;
+			if (errno != EAGAIN) {
+				conn_log(c, LOG_INFO, "DTLS socket failed: %m");
+				chan_drop(c, ch);
+			}
+			return;
+		}
+		for (int i = 0; i < got; i++) {
+			const struct mmsghdr *m = &rx->msgs[i];
+			if (!m->msg_len || (m->msg_hdr.msg_flags & MSG_TRUNC))
+				continue; /* empty, or larger than any record a client may send */
+			if (!chan_on_datagram(c, ch, rx->buf[i], m->msg_len))
+				return;
+		}
+		if (got < DTLS_RX_BATCH)
+			return;
+	}
+}
+
 static void chan_on_event(struct loop_watch *watch, uint32_t events)
 {
 	struct dtls_chan *ch = container_of(watch, struct dtls_chan, watch);
 	struct conn *c = ch->c;
-	uint8_t *buf = c->w->dtls_buf;
 
 	(void)events;
 	if (!ch->dtls)
 		return; /* closed earlier in this batch */
-	for (int budget = DTLS_READ_BUDGET; budget > 0 && c->state == CONN_TUNNEL && ch->dtls;
-	     budget--) {
-		if (!ch->established) {
-			int ret = dtls_conn_handshake(ch->dtls);
-			if (ret == -EAGAIN) {
-				chan_arm_handshake_timer(c, ch);
-				return;
-			}
-			if (ret) {
-				conn_log(c, LOG_NOTICE, "DTLS handshake failed");
-				chan_drop(c, ch);
-				return;
-			}
-			loop_timer_cancel(c->w->loop, &ch->timer);
-			ch->established = true;
-			chan_promote(c, ch);
-			continue;
-		}
-		ssize_t n = dtls_conn_read(ch->dtls, buf, DTLS_RECORD_MAX);
-		if (n == -EAGAIN)
-			return;
-		if (n < 0) {
-			conn_log(c, LOG_INFO, "DTLS channel closed by the client");
-			chan_drop(c, ch);
-			return;
-		}
-		chan_on_record(c, ch, buf, (size_t)n);
+	if (ch->established) {
+		chan_read_batches(c, ch);
+		return;
 	}
+	int ret = dtls_conn_handshake(ch->dtls);
+	if (ret == -EAGAIN) {
+		chan_arm_handshake_timer(c, ch);
+		return;
+	}
+	if (ret) {
+		conn_log(c, LOG_NOTICE, "DTLS handshake failed");
+		chan_drop(c, ch);
+		return;
+	}
+	loop_timer_cancel(c->w->loop, &ch->timer);
+	ch->established = true;
+	dtls_conn_set_tx(ch->dtls, c->w->udp_tx);
+	chan_promote(c, ch);
+	if (c->state == CONN_TUNNEL && ch->dtls)
+		chan_read_batches(c, ch); /* records may have come right behind the Finished */
 }
 
 void dtls_chan_on_hello(struct conn *c, const uint8_t *dgram, size_t len,

@@ -52,6 +52,11 @@ struct dtls_state {
 	bool hello_limit_logged;
 };
 
+/* A worker's receive batch for its DTLS channels (recvmmsg). */
+struct dtls_rx;
+[[nodiscard]] int dtls_rx_new(struct dtls_rx **out);
+void dtls_rx_free(struct dtls_rx *rx); /* nullptr ok */
+
 /* A ClientHello for this connection's session arrived from peer (possibly on another worker). */
 void dtls_chan_on_hello(struct conn *c, const uint8_t *dgram, size_t len,
 			const struct sockaddr_storage *peer, socklen_t peer_len);

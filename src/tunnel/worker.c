@@ -102,15 +102,36 @@ static void on_gro_flush(struct loop_call *call)
 	gro_flush(w->gro);
 }
 
+static void on_udp_tx_flush(struct loop_call *call)
+{
+	struct worker *w = container_of(call, struct worker, udp_tx_call);
+
+	w->udp_tx_armed = false;
+	udp_tx_flush(w->udp_tx);
+}
+
+/* fn runs once at the end of this round, however often this is called before. */
+static void defer_once(struct worker *w, struct loop_call *call, bool *armed, loop_call_fn *fn)
+{
+	if (*armed)
+		return;
+	*armed = true;
+	loop_defer(w->loop, call, fn);
+}
+
+static void on_udp_tx_started(void *ctx)
+{
+	struct worker *w = ctx;
+
+	defer_once(w, &w->udp_tx_call, &w->udp_tx_armed, on_udp_tx_flush);
+}
+
 void worker_tun_write(struct worker *w, const uint8_t *pkt, size_t len)
 {
 	if (w->gro) {
 		/* Merged with the rest of this round's segments of its flow, written at its end. */
 		gro_add(w->gro, pkt, len);
-		if (!w->gro_armed) {
-			w->gro_armed = true;
-			loop_defer(w->loop, &w->gro_call, on_gro_flush);
-		}
+		defer_once(w, &w->gro_call, &w->gro_armed, on_gro_flush);
 		return;
 	}
 	if (write(w->tun_fd, pkt, len) < 0 && !(w->tun_drops++ & 1023))
@@ -135,6 +156,7 @@ void worker_flush_dirty(struct worker *w)
 		c->dirty = false;
 		conn__flush(c);
 	}
+	udp_tx_flush(w->udp_tx);
 }
 
 static void on_handoff(struct loop_call *call)
@@ -575,6 +597,8 @@ static void worker_free(struct worker *w)
 		close(w->udp_watch.fd);
 	free(w->dtls_buf);
 	gro_free(w->gro);
+	udp_tx_free(w->udp_tx);
+	dtls_rx_free(w->dtls_rx);
 	loop_free(w->loop);
 	free(w->slot_conn);
 	free(w->pkt_buf);
@@ -607,6 +631,11 @@ static int worker_new(struct vpn *v, unsigned idx, struct worker **out)
 	if (ret)
 		goto err;
 	if (tun_has_offloads(v->tun) && (ret = gro_new(tun_write_vnet, w, &w->gro)))
+		goto err;
+	ret = udp_tx_new(on_udp_tx_started, w, &w->udp_tx);
+	if (!ret)
+		ret = dtls_rx_new(&w->dtls_rx);
+	if (ret)
 		goto err;
 	w->tun_fd = tun_queue_fd(v->tun, idx % tun_queue_count(v->tun));
 	*out = w;

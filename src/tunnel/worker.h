@@ -13,7 +13,9 @@
 #include "tunnel/tunnel.h"
 
 struct conn;
+struct dtls_rx;
 struct gro;
+struct udp_tx;
 
 struct worker {
 	struct vpn *vpn;
@@ -38,6 +40,10 @@ struct worker {
 	struct gro *gro;  /* uplink segments merged per round; nullptr without TUN offloads */
 	struct loop_call gro_call;
 	bool gro_armed; /* gro_call is queued for the end of this round */
+	struct udp_tx *udp_tx; /* DTLS records gathered per round, sent as UDP GSO */
+	struct loop_call udp_tx_call;
+	bool udp_tx_armed;
+	struct dtls_rx *dtls_rx; /* recvmmsg buffers for the DTLS channels (dtls_channel.c) */
 	struct loop_call stop_call;
 
 	struct vpn_stats stats;
@@ -50,7 +56,7 @@ struct worker {
 	unsigned rebind_lookups;
 };
 
-/* End of a round: send the records gathered for every dirty connection. */
+/* End of a round: send the records gathered for every dirty connection and the DTLS batch. */
 void worker_flush_dirty(struct worker *w);
 /* Downlink: a packet for slot arrived on this worker (from its TUN queue or handed over). */
 void worker_deliver(struct worker *w, uint32_t slot, const uint8_t *pkt, size_t len);
