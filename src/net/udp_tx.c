@@ -18,19 +18,19 @@
 #endif
 
 enum {
-	UDP_TX_BUF = 65000,  /* under the 64 KiB IP limit with headers */
+	UDP_TX_BUF = 65000,   /* under the 64 KiB IP limit with headers */
 	UDP_TX_MAX_SEGS = 64, /* the kernel's UDP_MAX_SEGMENTS before 6.x raised it */
 };
 
 struct udp_tx {
 	udp_tx_armed_fn *armed;
 	void *ctx;
-	int fd; /* the socket of what is gathered; -1 = empty */
+	int fd;	  /* the socket of what is gathered; -1 = empty */
 	int *err; /* where a failed send of the batch is reported (its sender's) */
 	size_t seg, len;
 	unsigned n;
-	bool closed;  /* the last datagram was shorter than seg: nothing may follow */
-	bool no_gso;  /* the kernel refused UDP_SEGMENT (EIO): one send per datagram */
+	bool closed; /* the last datagram was shorter than seg: nothing may follow */
+	bool no_gso; /* the kernel refused UDP_SEGMENT (EIO): one send per datagram */
 	uint8_t buf[UDP_TX_BUF];
 };
 
@@ -135,8 +135,8 @@ void udp_tx_add(struct udp_tx *t, int fd, int *err, const void *dgram, size_t le
 {
 	if (len == 0 || len > UDP_TX_BUF)
 		return;
-	if (t->fd >= 0 && (t->fd != fd || t->closed || len > t->seg ||
-			   t->len + len > UDP_TX_BUF || t->n == UDP_TX_MAX_SEGS))
+	if (t->fd >= 0 && (t->fd != fd || t->closed || len > t->seg || t->len + len > UDP_TX_BUF ||
+			   t->n == UDP_TX_MAX_SEGS))
 		udp_tx_flush(t);
 	if (t->fd < 0) {
 		t->fd = fd;

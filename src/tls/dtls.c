@@ -32,7 +32,7 @@ enum {
 	DTLS_RECORD_OVERHEAD_MAX = 96,
 	/* The context MTU sizes wolfSSL's receive buffer: the largest record a peer may send. */
 	DTLS_CTX_MTU = DTLS_DATA_MTU_MAX + 1 + DTLS_RECORD_OVERHEAD_MAX,
-	DTLS_RECV_TRIES = 16, /* empty datagrams / ICMP errors skipped per read */
+	DTLS_RECV_TRIES = 16,		/* empty datagrams / ICMP errors skipped per read */
 	DTLS_DIRECT_AFTER_ERROR = 1024, /* records sent one by one after a failed batch */
 };
 

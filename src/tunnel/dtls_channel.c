@@ -220,8 +220,7 @@ static void chan_on_timer(struct timer *t)
 }
 
 /* The records of one datagram; false when the channel is gone. */
-static bool chan_on_datagram(struct conn *c, struct dtls_chan *ch, const uint8_t *dgram,
-			     size_t len)
+static bool chan_on_datagram(struct conn *c, struct dtls_chan *ch, const uint8_t *dgram, size_t len)
 {
 	uint8_t *buf = c->w->dtls_buf;
 	ssize_t n;
@@ -246,8 +245,10 @@ static void chan_read_batches(struct conn *c, struct dtls_chan *ch)
 
 	for (int round = 0; round < DTLS_RX_ROUNDS; round++) {
 		for (int i = 0; i < DTLS_RX_BATCH; i++) {
-			rx->iov[i] = (struct iovec){.iov_base = rx->buf[i], .iov_len = DTLS_RX_SLOT};
-			rx->msgs[i].msg_hdr = (struct msghdr){.msg_iov = &rx->iov[i], .msg_iovlen = 1};
+			rx->iov[i] =
+				(struct iovec){.iov_base = rx->buf[i], .iov_len = DTLS_RX_SLOT};
+			rx->msgs[i].msg_hdr =
+				(struct msghdr){.msg_iov = &rx->iov[i], .msg_iovlen = 1};
 		}
 		int got = recvmmsg(ch->fd, rx->msgs, DTLS_RX_BATCH, MSG_DONTWAIT, nullptr);
 		if (got < 0) {

@@ -39,7 +39,7 @@ struct worker {
 	uint8_t *pkt_buf; /* one TUN packet (a super-packet with offloads) */
 	struct gro *gro;  /* uplink segments merged per round; nullptr without TUN offloads */
 	struct loop_call gro_call;
-	bool gro_armed; /* gro_call is queued for the end of this round */
+	bool gro_armed;	       /* gro_call is queued for the end of this round */
 	struct udp_tx *udp_tx; /* DTLS records gathered per round, sent as UDP GSO */
 	struct loop_call udp_tx_call;
 	bool udp_tx_armed;

@@ -141,7 +141,7 @@ static void test_limits_and_sockets(void **state)
 		expect(b.rx, 1500, i);
 	expect_empty(a.rx);
 	expect_empty(b.rx);
-	udp_tx_flush_fd(t, a.tx);   /* nothing pending: no-op */
+	udp_tx_flush_fd(t, a.tx);    /* nothing pending: no-op */
 	udp_tx_flush_fd(nullptr, 0); /* nullptr is fine */
 	udp_tx_free(t);
 	pair_close(&a);
