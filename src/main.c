@@ -292,8 +292,9 @@ static const char *restart_only_change(const struct config *a, const struct conf
 	    a->ipv6_subnet_prefix != b->ipv6_subnet_prefix)
 		return "ipv6-network";
 	if (a->worker_threads != b->worker_threads || a->tun_queues != b->tun_queues ||
-	    a->tun_offloads != b->tun_offloads)
-		return "worker-threads/tun-queues/tun-offloads";
+	    a->tun_offloads != b->tun_offloads ||
+	    a->per_source_connect_rate != b->per_source_connect_rate)
+		return "worker-threads/tun-queues/tun-offloads/per-source-connect-rate";
 	if (str_differs(a->server_cert, b->server_cert) ||
 	    str_differs(a->server_key, b->server_key) || str_differs(a->ca_cert, b->ca_cert) ||
 	    str_differs(a->tls_priorities, b->tls_priorities))
@@ -630,11 +631,12 @@ static int server_start(struct server *s)
 		return ret;
 	/* Without xdp_guard (eBPF off, unavailable or ebpf-xdp-mode = disabled) its per-source
 	 * new-connection limiter runs in user space, with the same numbers. */
-	if (!net_accel_xdp_ifaces(s->accel)) {
-		sentry_conn_limit_set(s->sentry, NET_ACCEL_CONN_RATE_PER_S, NET_ACCEL_CONN_BURST);
+	unsigned rate = cfg->per_source_connect_rate;
+	if (!net_accel_xdp_ifaces(s->accel) && rate) {
+		sentry_conn_limit_set(s->sentry, rate, 2 * rate);
 		log_msg(LOG_INFO,
 			"sentry: new-connection limit %u/s per source (burst %u) in user space",
-			NET_ACCEL_CONN_RATE_PER_S, NET_ACCEL_CONN_BURST);
+			rate, 2 * rate);
 	}
 	if ((ret = open_listeners(s, sock_listen_tcp, "TCP", cfg->listen_host, cfg->tcp_port,
 				  &s->listen_fds)))

@@ -31,6 +31,7 @@ int conf_defaults_set(struct config *cfg)
 	cfg->log_level = LOG_INFO;
 	cfg->dtls_psk = true;
 	cfg->tun_offloads = true;
+	cfg->per_source_connect_rate = 1000; /* a NAT of users shares one address */
 	cfg->dtls_legacy = true;
 	cfg->switch_to_tcp_timeout_s = 25; /* ocserv default */
 	cfg->use_occtl = true;

@@ -125,6 +125,7 @@ struct config {
 	unsigned tun_queues;	 /* 0 = auto (= worker threads) */
 	unsigned worker_threads; /* 0 = auto (= online CPUs) */
 	bool tun_offloads;	 /* default true: IFF_VNET_HDR, TSO/USO super-packets */
+	unsigned per_source_connect_rate; /* new connections/s per source (xdp_guard), 0 = off */
 
 	/* DTLS (issue #3): parsed and stored; tunnels run over TLS only until then */
 	bool dtls_psk;			  /* default true */

@@ -466,6 +466,7 @@ static const struct directive directives[] = {
 	IMPL("tun-queues", set_auto_count, F(tun_queues), 1, 256),
 	IMPL("worker-threads", set_auto_count, F(worker_threads), 1, 256),
 	IMPL("tun-offloads", set_bool, F(tun_offloads), 0, 0),
+	IMPL("per-source-connect-rate", set_uint, F(per_source_connect_rate), 0, 1000000),
 
 	/* Per-user/per-group files, group selection, scripts (issue #6, group_conf.c) */
 	IMPL("config-per-user", group_conf__set_dir, F(config_per_user), 0, 0),

@@ -52,10 +52,11 @@ static int attach_guards(struct net_accel *a, const struct config *cfg, const ch
 	struct bpf_guard_limits lim = {
 		.tcp_ports = {cfg->tcp_port},
 		.udp_ports = {cfg->udp_port},
-		/* Generous: a whole NAT of clients shares one source address (each new client is
-		 * a SYN and two ClientHellos); only floods trip it; sentry's rules decide bans. */
-		.rate_per_s = NET_ACCEL_CONN_RATE_PER_S,
-		.burst = NET_ACCEL_CONN_BURST,
+		/* per-source-connect-rate. Generous: a whole NAT of clients shares one source
+		 * address (each new client is a SYN and two ClientHellos); only floods trip it;
+		 * sentry's rules decide bans. */
+		.rate_per_s = cfg->per_source_connect_rate,
+		.burst = 2 * cfg->per_source_connect_rate,
 	};
 	struct ifaddrs *ifa_list, *ifa;
 	int ret = 0;

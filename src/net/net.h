@@ -247,10 +247,6 @@ bool inner_src_in_prefixes(const struct inner_pkt *p, const struct cfg_prefix *i
  * eBPF is unavailable (logged once); on → failure is an error. Every call below is a no-op on a
  * nullptr handle, so callers need no "is eBPF on" checks. Ban and lease calls: any thread. */
 struct net_accel;
-/* xdp_guard's per-source limiter for new TCP connections and UDP handshakes (generous: a whole
- * NAT of clients shares one address; only floods trip it). Without XDP, sentry enforces the
- * same numbers in user space (sentry_conn_limit_set). */
-enum { NET_ACCEL_CONN_RATE_PER_S = 1000, NET_ACCEL_CONN_BURST = 2000 };
 /* xdp_guard's verdict counters (bpf_guard_counters), summed over interfaces and CPUs. */
 enum net_xdp_verdict : uint8_t {
 	NET_XDP_PASSED,

@@ -19,8 +19,12 @@ ocm_init
 ocm_setup_net
 ocm_make_certs
 ocm_add_user load 'Load-Pass-1'
+# One source address for every client: the per-source limits must be off (ours only).
+ours=()
+ocm_is_ours && ours=("per-source-connect-rate = 0")
 ocm_write_config "ipv4-network = 198.19.0.0/16" "max-clients = $((max + 16))" \
-	"udp-port = $OCM_PORT" "cookie-timeout = 300" "max-ban-score = 0" "rate-limit-ms = 0"
+	"udp-port = $OCM_PORT" "cookie-timeout = 300" "max-ban-score = 0" "rate-limit-ms = 0" \
+	"${ours[@]}"
 ocm_start_server
 ocm_in cli "$ocload" --server "$OCM_SRV_IP:$OCM_PORT" --servercert "$OCM_PIN" \
 	--user load --password 'Load-Pass-1' "${args[@]}"

@@ -122,6 +122,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg->mtu, 0);
 	assert_int_equal(cfg->tun_queues, 0);
 	assert_int_equal(cfg->worker_threads, 0);
+	assert_int_equal(cfg->per_source_connect_rate, 1000);
 	assert_true(cfg->dtls_psk);
 	assert_true(cfg->dtls_legacy);
 	assert_false(cfg->cisco_client_compat);

@@ -168,6 +168,10 @@ static const struct dcase dcases[] = {
 	BAD("tun-queues = 0", "tun-queues: \"0\" is not auto or 1..256"),
 	OKU("worker-threads = 1", worker_threads, 1),
 	BAD("worker-threads = Auto", "worker-threads: \"Auto\" is not auto or 1..256"),
+	OKU("per-source-connect-rate = 0", per_source_connect_rate, 0),
+	OKU("per-source-connect-rate = 1000000", per_source_connect_rate, 1000000),
+	BAD("per-source-connect-rate = 1000001",
+	    "per-source-connect-rate: \"1000001\" is out of range 0..1000000"),
 	/* DTLS, stored */
 	OKB("dtls-psk = false", dtls_psk, false),
 	OKB("dtls-legacy = false", dtls_legacy, false),
