@@ -23,6 +23,9 @@
 
 enum {
 	TUN_READ_BUDGET = 256, /* packets per readiness event before others get a turn */
+	/* ... and bytes: with offloads one read is up to 64 KiB, and a long turn here starves
+	 * the uplink (DTLS sockets overflowed behind 16 MiB turns). */
+	TUN_READ_BYTES = 512 * 1024,
 	ACCEPT_BUDGET = 64,
 	PKT_BUF_LEN = TUN_VNET_HDR_LEN + 65536, /* a super-packet with its vnet header */
 	HANDOFF_MAX_PKTS = 64,
@@ -506,10 +509,12 @@ static void on_tun_readable(struct loop_watch *watch, uint32_t events)
 	bool vnet = tun_has_offloads(w->vpn->tun);
 
 	(void)events;
-	for (int budget = TUN_READ_BUDGET; budget > 0; budget--) {
+	size_t bytes = 0;
+	for (int budget = TUN_READ_BUDGET; budget > 0 && bytes < TUN_READ_BYTES; budget--) {
 		ssize_t n = read(w->tun_fd, w->pkt_buf, PKT_BUF_LEN);
 		if (n <= 0)
 			break;
+		bytes += (size_t)n;
 		if (!vnet)
 			tun_on_packet(&r, w->pkt_buf, (size_t)n);
 		else if (tso_split(w->pkt_buf, (size_t)n, tun_on_packet, &r) < 0)
