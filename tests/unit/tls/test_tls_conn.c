@@ -131,9 +131,18 @@ enum client_script {
 	CL_SLOW_READER,	   /* wait, then read SLOW_RECORDS records of 16384 */
 	CL_RENEGOTIATE,	   /* TLS 1.2 renegotiation attempt */
 	CL_HANDSHAKE_ONLY, /* handshake, wait for the server to go away */
+	CL_BURST,	   /* write BURST_RECORDS records of burst_len() back to back, close */
 };
 
-enum { SLOW_RECORDS = 24 };
+enum { SLOW_RECORDS = 24, BURST_RECORDS = 150 };
+
+/* Sizes that put record boundaries everywhere in the server's read-ahead chunks. */
+static size_t burst_len(unsigned k)
+{
+	static const size_t lens[] = {1, 100, CSTP_FRAME, BIG, 7, 5000};
+
+	return lens[k % (sizeof(lens) / sizeof(lens[0]))];
+}
 
 struct client {
 	int fd;
@@ -265,6 +274,11 @@ static void *client_main(void *arg)
 	case CL_HANDSHAKE_ONLY:
 		while (wolfSSL_read(ssl, &b, 1) > 0)
 			;
+		break;
+	case CL_BURST:
+		for (unsigned k = 0; k < BURST_RECORDS && !cl->failure[0]; k++)
+			client_write(cl, ssl, burst_len(k), k);
+		wolfSSL_shutdown(ssl);
 		break;
 	}
 out:
@@ -497,6 +511,29 @@ static void test_write_backpressure(void **state)
 	tls_server_free(srv);
 }
 
+/* Many records arrive back to back (the server reads ahead up to 32 KiB per recv): each read
+ * still returns exactly one record, in order, intact, and then the close_notify. */
+static void test_read_burst(void **state)
+{
+	struct tls_server *srv = server_make(ec_crt, ec_key, nullptr);
+	struct pair p;
+	uint8_t b;
+
+	(void)state;
+	for (int version = 0x0303; version <= 0x0304; version++) {
+		pair_start(&p, srv, version, CL_BURST);
+		assert_int_equal(srv_handshake(&p), 0);
+		for (unsigned k = 0; k < BURST_RECORDS; k++)
+			srv_expect_record(&p, burst_len(k), k);
+		assert_int_equal(srv_read(&p, &b, 1), 0); /* close_notify */
+		pthread_join(p.thread, nullptr);
+		assert_string_equal(p.cl.failure, "");
+		tls_conn_free(p.c);
+		close(p.fd);
+	}
+	tls_server_free(srv);
+}
+
 static void test_peer_abrupt_close(void **state)
 {
 	struct tls_server *srv = server_make(rsa_crt, rsa_key, nullptr);
@@ -675,6 +712,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_handshake_io),
 		cmocka_unit_test(test_write_backpressure),
+		cmocka_unit_test(test_read_burst),
 		cmocka_unit_test(test_peer_abrupt_close),
 		cmocka_unit_test(test_garbage_client),
 		cmocka_unit_test(test_priority_applied),
