@@ -7,7 +7,9 @@
 # Environment: BENCH_SECS (iperf3 seconds per run, default 10), BENCH_SESSIONS (idle sessions
 # for the memory test, default 20), BENCH_CONNECTS (connect-time samples, default 10),
 # BENCH_PHASES (subset of "connect tls dtls mem-tls mem-dtls", in that order by default),
-# BENCH_PERF (a directory: `perf record` the server during each iperf3 run, one file each).
+# BENCH_PERF (a directory: `perf record` the server during each iperf3 run, one file each),
+# BENCH_OCLOAD (the ocload binary for the "load" phase), BENCH_LOAD_CLIENTS (default 400),
+# BENCH_LOAD_RATE (new sessions/s offered, default 1000).
 
 # netns.sh uses arrays named like some of our scalars (dtls, name): shellcheck mixes them up.
 # shellcheck disable=SC2128,SC2178,SC2034 # (SC2034: arrays filled through namerefs)
@@ -20,6 +22,9 @@ set -- "$1" "$2"
 BENCH_SECS=${BENCH_SECS:-10}
 BENCH_SESSIONS=${BENCH_SESSIONS:-20}
 BENCH_CONNECTS=${BENCH_CONNECTS:-10}
+BENCH_LOAD_CLIENTS=${BENCH_LOAD_CLIENTS:-400}
+BENCH_LOAD_RATE=${BENCH_LOAD_RATE:-1000}
+BENCH_LOAD_SECS=20
 BENCH_PASS='Bench-Pass-1'
 BENCH_IPERF_PORT=5201
 BENCH_HZ=$(getconf CLK_TCK)
@@ -291,26 +296,69 @@ bench_memory()
 	need_server "$tr memory"
 }
 
+# --- full handshakes/s, a reconnect storm and PSS per busy session: ocload -----------------
+# Every emulated client (TLS, XML auth, CONNECT, DTLS-PSK, a ping every 2 s) comes from the
+# client namespace's one address: per-source limits are off for both servers (config above).
+bench_load()
+{
+	local out=$OCM_WORK/ocload.json p0 pn pid
+	if [ ! -x "${BENCH_OCLOAD:-}" ]; then
+		note "load: no ocload binary (BENCH_OCLOAD='${BENCH_OCLOAD:-}'); skipped"
+		return
+	fi
+	p0=$(mem_kib Pss)
+	(sleep $((BENCH_LOAD_SECS / 2 - 2)) && mem_kib Pss >"$OCM_WORK/load-pss") &
+	pid=$!
+	ocm_in cli timeout $((BENCH_LOAD_SECS + 60)) "$BENCH_OCLOAD" \
+		--server "$OCM_SRV_IP:$OCM_PORT" --servercert "$OCM_PIN" --user bench \
+		--password "$BENCH_PASS" --clients "$BENCH_LOAD_CLIENTS" --rate "$BENCH_LOAD_RATE" \
+		--duration "$BENCH_LOAD_SECS" --dtls --ping-interval 2000 --reconnect-storm \
+		--timeout 15 --json --verbose >"$out" 2>"$OCM_WORK/ocload.log"
+	wait "$pid"
+	pn=$(cat "$OCM_WORK/load-pss" 2>/dev/null)
+	python3 - "$out" >>"$BENCH_RESULTS" <<'PY' || note "load: ocload gave no report (ocload.log)"
+import json, sys
+d = json.load(open(sys.argv[1]))
+print("load_handshakes_per_s=%s" % d["handshakes_per_s"])
+print("load_handshake_p99_ms=%s" % d["handshake_ms"]["p99"])
+print("load_established=%s" % d["established_max"])
+print("load_failed=%s" % d["failed_total"])
+print("load_storm_reconnected=%s" % d["storm"]["reconnected"])
+print("load_ping_p99_ms=%s" % d["pings"]["rtt_ms"]["p99"])
+PY
+	[ -n "$pn" ] && put load_pss_per_session_kib $(((pn - p0) / BENCH_LOAD_CLIENTS))
+	grep -q '^load_failed=0$' "$BENCH_RESULTS" ||
+		note "load: failures by reason: $(sed -n 's/^ocload: client [0-9]*: //p' \
+			"$OCM_WORK/ocload.log" | sort | uniq -c | sort -rn | head -n 3 | tr -s ' \n' ' ')"
+	put info_load "$BENCH_LOAD_CLIENTS clients at $BENCH_LOAD_RATE/s, DTLS, storm at $((BENCH_LOAD_SECS / 2)) s"
+	need_server "load"
+}
+
 ocm_init iperf3 awk
 : >"$BENCH_RESULTS"
 put server "$OCM_SERVER"
 ocm_setup_net
 ocm_make_certs
 ocm_add_user bench "$BENCH_PASS"
-ocm_write_config "udp-port = $OCM_PORT" "max-clients = $((BENCH_SESSIONS + 8))"
+limits=()
+ocm_is_ours && limits=("max-ban-score = 0" "per-source-connect-rate = 0")
+clients=$((BENCH_SESSIONS > BENCH_LOAD_CLIENTS ? BENCH_SESSIONS : BENCH_LOAD_CLIENTS))
+ocm_write_config "udp-port = $OCM_PORT" "max-clients = $((clients + 8))" \
+	"ipv4-network = 198.19.0.0/16" "cookie-timeout = 300" "${limits[@]}"
 ocm_start_server
 ocm_bg lan "$OCM_WORK/iperf-server.log" iperf3 -s -B "$OCM_LAN_IP" -p "$BENCH_IPERF_PORT"
 ocm_wait 10 "iperf3 server listening" sh -c \
 	"ip netns exec $OCM_NS_LAN ss -Htln 'sport = :$BENCH_IPERF_PORT' | grep -q ." ||
 	ocm_fail "iperf3 server did not listen on $BENCH_IPERF_PORT"
 
-for phase in ${BENCH_PHASES:-connect tls dtls mem-tls mem-dtls}; do
+for phase in ${BENCH_PHASES:-connect tls dtls mem-tls mem-dtls load}; do
 	case $phase in
 	connect) bench_connect_time ;;
 	tls) bench_transport tls 0 ;;
 	dtls) bench_transport dtls 1 ;;
 	mem-tls) bench_memory tls 0 ;;
 	mem-dtls) bench_memory dtls 1 ;;
+	load) bench_load ;;
 	*) ocm_fail "unknown phase '$phase'" ;;
 	esac
 done

@@ -39,20 +39,23 @@ done
 
 if [ "$QUICK" = 1 ]; then
 	export BENCH_SECS=${BENCH_SECS:-2} BENCH_SESSIONS=${BENCH_SESSIONS:-5}
-	export BENCH_CONNECTS=${BENCH_CONNECTS:-5}
-	LIMIT=85
+	export BENCH_CONNECTS=${BENCH_CONNECTS:-5} BENCH_LOAD_CLIENTS=${BENCH_LOAD_CLIENTS:-100}
+	LIMIT=120
 else
 	export BENCH_SECS=${BENCH_SECS:-10} BENCH_SESSIONS=${BENCH_SESSIONS:-20}
-	export BENCH_CONNECTS=${BENCH_CONNECTS:-10}
-	LIMIT=270
+	export BENCH_CONNECTS=${BENCH_CONNECTS:-10} BENCH_LOAD_CLIENTS=${BENCH_LOAD_CLIENTS:-400}
+	LIMIT=330
 fi
 
 if [ -z "$BIN" ] && [ "$ONLY" != ocserv ]; then
 	echo "== building the release preset" >&2
 	(cd "$SRC" && cmake --preset release >/dev/null && cmake --build --preset release \
-		--target ocserv-modern) >&2 || { echo "release build failed" >&2; exit 1; }
+		--target ocserv-modern ocload) >&2 || { echo "release build failed" >&2; exit 1; }
 	BIN=$SRC/build/release/src/ocserv-modern
 fi
+# The load generator of the "load" phase: the one built beside the server binary.
+export BENCH_OCLOAD=${BENCH_OCLOAD:-$(cd "$(dirname "${BIN:-$SRC/build/release/src/x}")/.." &&
+	pwd)/tools/ocload/ocload}
 
 if [ -z "$OUT" ]; then
 	OUT=$(mktemp -d "${TMPDIR:-/tmp}/ocm-bench.XXXXXX") || exit 1

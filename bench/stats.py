@@ -90,6 +90,16 @@ ROWS = [
      "<= 96 KiB"),
     ("RSS per idle DTLS session (N)", "dtls_rss_per_session_kib", "KiB/session", "lower", ""),
     ("Connect time (start -> tun up), median", "connect_ms_median", "ms", "lower", ""),
+    ("ocload: full handshakes per second", "load_handshakes_per_s", "1/s", "higher",
+     ">= 1000/s"),
+    ("ocload: handshake p99", "load_handshake_p99_ms", "ms", "lower", ""),
+    ("ocload: sessions established", "load_established", "sessions", "higher", ""),
+    ("ocload: failed sessions", "load_failed", "sessions", "lower", "0"),
+    ("ocload: reconnected after the storm", "load_storm_reconnected", "sessions", "higher",
+     "all"),
+    ("ocload: ping p99 (storm included)", "load_ping_p99_ms", "ms", "lower", ""),
+    ("ocload: PSS per busy DTLS session", "load_pss_per_session_kib", "KiB/session", "lower",
+     ""),
 ]
 
 

@@ -65,6 +65,7 @@ struct client {
 	enum hstep step;
 	bool reconnecting; /* storm: CONNECT with the cookie we already have */
 	bool dtls_hs, dtls_up, counted;
+	uint8_t auth_rounds; /* forms answered: ocserv asks username and password separately */
 	int fd, ufd;
 	struct loop_watch w, uw;
 	struct timer timer;
@@ -253,6 +254,7 @@ static int send_init(struct client *c)
 		 "<group-access>https://%s</group-access></config-auth>",
 		 XML_HEAD, c->t->o->host);
 	c->step = H_INIT;
+	c->auth_rounds = 0;
 	return http_post(c, "/", body, nullptr);
 }
 
@@ -751,6 +753,12 @@ static void on_http(struct client *c, const struct ocl_http_resp *r, size_t tota
 			const char *tok;
 			size_t tlen;
 
+			if (ocl_xml_element(body, blen, "session-token", false, &tok, &tlen) &&
+			    memmem(body, blen, "auth-request", 12) && ++c->auth_rounds < 4) {
+				/* Another form (ocserv: the password after the username). */
+				ret = on_auth_form(c, r, body, blen);
+				break;
+			}
 			if (ocl_xml_element(body, blen, "session-token", false, &tok, &tlen) ||
 			    tlen == 0 || tlen >= sizeof(c->cookie)) {
 				client_fail(c, STAGE_AUTH, "no cookie in the reply", 0);
