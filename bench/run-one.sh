@@ -343,7 +343,8 @@ ocm_add_user bench "$BENCH_PASS"
 limits=()
 ocm_is_ours && limits=("max-ban-score = 0" "per-source-connect-rate = 0")
 clients=$((BENCH_SESSIONS > BENCH_LOAD_CLIENTS ? BENCH_SESSIONS : BENCH_LOAD_CLIENTS))
-ocm_write_config "udp-port = $OCM_PORT" "max-clients = $((clients + 8))" \
+# Room for sessions of the earlier phases that still wait out their cookie-timeout.
+ocm_write_config "udp-port = $OCM_PORT" "max-clients = $((clients + 64))" \
 	"ipv4-network = 198.19.0.0/16" "cookie-timeout = 300" "${limits[@]}"
 ocm_start_server
 ocm_bg lan "$OCM_WORK/iperf-server.log" iperf3 -s -B "$OCM_LAN_IP" -p "$BENCH_IPERF_PORT"
