@@ -240,6 +240,9 @@ bool inner_src_in_prefixes(const struct inner_pkt *p, const struct cfg_prefix *i
 				   const struct sockaddr *peer, socklen_t peer_len, int *fd_out);
 /* Path MTU of a connected TCP socket (TCP_INFO tcpi_pmtu); -errno, -ENODATA when unknown. */
 [[nodiscard]] int sock_tcp_pmtu(int fd, unsigned *mtu);
+/* A failed send on a UDP socket that only lost the datagram (full queue, interrupted, an
+ * ICMP error for an earlier one): nothing for the sender to act on. */
+bool sock_udp_send_lost(int err);
 
 /* ---- accel.c ---------------------------------------------------------------------------------
  * The eBPF accelerators: xdp_guard on every UP non-loopback interface but the TUN, tun_guard and

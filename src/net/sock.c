@@ -147,3 +147,16 @@ int sock_tcp_pmtu(int fd, unsigned *mtu)
 	*mtu = ti.tcpi_pmtu;
 	return 0;
 }
+
+bool sock_udp_send_lost(int err)
+{
+	switch (err) {
+	case EAGAIN:
+	case ENOBUFS:
+	case EINTR:
+	case ECONNREFUSED: /* ICMP unreachable for an earlier datagram */
+		return true;
+	default:
+		return false;
+	}
+}

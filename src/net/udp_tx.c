@@ -54,16 +54,8 @@ void udp_tx_free(struct udp_tx *t)
 /* Lost datagrams are what UDP allows: only errors the sender must act on are reported. */
 static void udp_tx_report(struct udp_tx *t, int err)
 {
-	switch (err) {
-	case EAGAIN:
-	case ENOBUFS:
-	case EINTR:
-	case ECONNREFUSED:
-		return;
-	default:
-		if (t->err)
-			*t->err = err;
-	}
+	if (!sock_udp_send_lost(err) && t->err)
+		*t->err = err;
 }
 
 static void udp_tx_send_each(struct udp_tx *t)

@@ -178,27 +178,31 @@ static void dtls_conn_drop_pending(struct dtls_conn *c)
 	c->pending_len = 0;
 }
 
+/* A datagram is read whole or cut, as recv() on a UDP socket would. */
+static int dtls_dgram_copy(char *buf, int sz, const uint8_t *dgram, size_t len)
+{
+	size_t n = len < (size_t)sz ? len : (size_t)sz;
+
+	memcpy(buf, dgram, n);
+	return (int)n;
+}
+
 static int dtls_io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 {
 	struct dtls_conn *c = ctx;
 
 	(void)ssl;
 	if (c->feeding) {
-		size_t n = c->fed_len < (size_t)sz ? c->fed_len : (size_t)sz;
-
 		if (!c->fed)
 			return WOLFSSL_CBIO_ERR_WANT_READ;
-		memcpy(buf, c->fed, n);
+		int got = dtls_dgram_copy(buf, sz, c->fed, c->fed_len);
 		c->fed = nullptr;
-		return (int)n;
+		return got;
 	}
 	if (c->pending) {
-		/* A datagram is read whole or cut, as recv() on a UDP socket would. */
-		size_t n = c->pending_len < (size_t)sz ? c->pending_len : (size_t)sz;
-
-		memcpy(buf, c->pending, n);
+		int got = dtls_dgram_copy(buf, sz, c->pending, c->pending_len);
 		dtls_conn_drop_pending(c);
-		return (int)n;
+		return got;
 	}
 	for (int i = 0; i < DTLS_RECV_TRIES; i++) {
 		ssize_t n = recv(c->fd, buf, (size_t)sz, 0);
@@ -236,21 +240,16 @@ static int dtls_io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 	n = send(c->fd, buf, (size_t)sz, MSG_NOSIGNAL);
 	if (n >= 0)
 		return sz; /* a datagram goes whole or not at all */
-	switch (errno) {
-	case EMSGSIZE:
+	if (errno == EMSGSIZE) {
 		c->emsgsize = true; /* dtls_conn_write() reports it */
 		return sz;
-	case EAGAIN:
-	case ENOBUFS:
-	case EINTR:
-	case ECONNREFUSED:
-		/* Dropped like a datagram lost on the way: DTLS and the tunnel cope with loss, a
-		 * queued record would only be late. */
-		return sz;
-	default:
-		c->io_errno = errno;
-		return WOLFSSL_CBIO_ERR_GENERAL;
 	}
+	/* Dropped like a datagram lost on the way: DTLS and the tunnel cope with loss, a queued
+	 * record would only be late. */
+	if (sock_udp_send_lost(errno))
+		return sz;
+	c->io_errno = errno;
+	return WOLFSSL_CBIO_ERR_GENERAL;
 }
 
 /* ---- connections ---- */

@@ -49,14 +49,14 @@ struct dtls_conn {
 	size_t max_payload;
 	uint8_t *pending; /* owned: a datagram to read before the fd (first ClientHello, inject) */
 	size_t pending_len;
-	const uint8_t
-		*fed; /* borrowed: dtls_conn_feed()'s datagram; the fd is not read meanwhile */
+	/* Borrowed: dtls_conn_feed()'s datagram; the fd is not read while feeding. */
+	const uint8_t *fed;
 	size_t fed_len;
 	bool feeding;
 	struct udp_tx *tx; /* records of the established connection go out through it */
 	int tx_err;	   /* a failed batch send of ours, reported by tx */
-	unsigned
-		direct_left; /* after such a failure, records sent directly (errors seen at once) */
+	/* After such a failure, records sent directly (their errors seen at once). */
+	unsigned direct_left;
 	uint8_t psk[DTLS_PSK_LEN];		       /* secret; PSK mode */
 	uint8_t session_id[DTLS_SESSION_ID_LEN];       /* legacy mode */
 	uint8_t master_secret[DTLS_MASTER_SECRET_LEN]; /* secret; legacy mode */

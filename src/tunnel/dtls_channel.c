@@ -36,7 +36,16 @@ int dtls_rx_new(struct dtls_rx **out)
 	struct dtls_rx *rx = malloc(sizeof(*rx));
 
 	*out = rx;
-	return rx ? 0 : -ENOMEM;
+	if (!rx)
+		return -ENOMEM;
+	/* recvmmsg only writes msg_len and msg_flags: the vectors are set up once. */
+	for (int i = 0; i < DTLS_RX_BATCH; i++) {
+		rx->iov[i] = (struct iovec){.iov_base = rx->buf[i], .iov_len = DTLS_RX_SLOT};
+		rx->msgs[i] = (struct mmsghdr){
+			.msg_hdr = {.msg_iov = &rx->iov[i], .msg_iovlen = 1},
+		};
+	}
+	return 0;
 }
 
 void dtls_rx_free(struct dtls_rx *rx)
@@ -244,12 +253,6 @@ static void chan_read_batches(struct conn *c, struct dtls_chan *ch)
 	struct dtls_rx *rx = c->w->dtls_rx;
 
 	for (int round = 0; round < DTLS_RX_ROUNDS; round++) {
-		for (int i = 0; i < DTLS_RX_BATCH; i++) {
-			rx->iov[i] =
-				(struct iovec){.iov_base = rx->buf[i], .iov_len = DTLS_RX_SLOT};
-			rx->msgs[i].msg_hdr =
-				(struct msghdr){.msg_iov = &rx->iov[i], .msg_iovlen = 1};
-		}
 		int got = recvmmsg(ch->fd, rx->msgs, DTLS_RX_BATCH, MSG_DONTWAIT, nullptr);
 		if (got < 0) {
 			if (errno == EINTR || errno == ECONNREFUSED) /* ICMP for an earlier send */

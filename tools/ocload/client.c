@@ -752,15 +752,16 @@ static void on_http(struct client *c, const struct ocl_http_resp *r, size_t tota
 		if (ocl_http_cookie(r, "webvpn", c->cookie, sizeof(c->cookie))) {
 			const char *tok;
 			size_t tlen;
+			bool no_token =
+				ocl_xml_element(body, blen, "session-token", false, &tok, &tlen);
 
-			if (ocl_xml_element(body, blen, "session-token", false, &tok, &tlen) &&
-			    memmem(body, blen, "auth-request", 12) && ++c->auth_rounds < 4) {
+			if (no_token && memmem(body, blen, "auth-request", 12) &&
+			    ++c->auth_rounds < 4) {
 				/* Another form (ocserv: the password after the username). */
 				ret = on_auth_form(c, r, body, blen);
 				break;
 			}
-			if (ocl_xml_element(body, blen, "session-token", false, &tok, &tlen) ||
-			    tlen == 0 || tlen >= sizeof(c->cookie)) {
+			if (no_token || tlen == 0 || tlen >= sizeof(c->cookie)) {
 				client_fail(c, STAGE_AUTH, "no cookie in the reply", 0);
 				return;
 			}
