@@ -21,6 +21,7 @@ struct session_registry {
 	struct session *buckets[SESSION_HASH_BUCKETS];
 	struct session *dtls_buckets[SESSION_HASH_BUCKETS];
 	size_t count;
+	size_t places; /* sessions with has_place: what max-clients limits */
 	uint64_t next_id;
 	struct session_stats stats;
 };
@@ -98,6 +99,28 @@ static bool session_is_live(const struct session *s, uint64_t now_ns)
 	if (s->owner_worker >= 0)
 		return true;
 	return now_ns - s->detached_ns < (uint64_t)s->cfg->cookie_timeout_s * NS_PER_SEC;
+}
+
+/* Caller holds the lock. max-clients counts connected clients, as ocserv does: a session holds a
+ * place while a connection carries its tunnel, and from login until its first CONNECT; not in the
+ * reconnect window of a tunnel that went away, nor once it has ended. */
+static bool session_wants_place(const struct session *s)
+{
+	return !s->invalid && (s->owner_worker >= 0 || !s->tunnel_seen);
+}
+
+/* Caller holds the lock; after every change of owner_worker, tunnel_seen or invalid. */
+static void place_update(struct session_registry *r, struct session *s)
+{
+	bool want = session_wants_place(s);
+
+	if (want == s->has_place)
+		return;
+	s->has_place = want;
+	if (want)
+		r->places++;
+	else
+		r->places--;
 }
 
 static struct session *find_locked(struct session_registry *r, const struct cookie *c)
@@ -178,7 +201,7 @@ enum session_create_result session_create(struct session_registry *r, const stru
 	s->cfg = config_get(cfg);
 
 	pthread_mutex_lock(&r->lock);
-	if (cfg->max_clients && r->count >= cfg->max_clients) {
+	if (cfg->max_clients && r->places >= cfg->max_clients) {
 		res = SESSION_TOO_MANY_CLIENTS;
 		goto out_unlock;
 	}
@@ -206,6 +229,7 @@ enum session_create_result session_create(struct session_registry *r, const stru
 	s->hnext = r->buckets[b];
 	r->buckets[b] = s;
 	r->count++;
+	place_update(r, s);
 	cookie_encode(&s->cookie, cookie_b64);
 	if (out)
 		*out = s;
@@ -239,10 +263,15 @@ enum session_attach_result session_attach(struct session_registry *r, const stru
 		res = SESSION_ROAMING;
 		goto out_unlock;
 	}
+	if (!s->has_place && s->cfg->max_clients && r->places >= s->cfg->max_clients) {
+		res = SESSION_FULL;
+		goto out_unlock;
+	}
 	*prev_worker = s->owner_worker;
 	s->owner_worker = worker;
 	s->generation++;
 	s->tunnel_seen = true;
+	place_update(r, s);
 	s->refs++;
 	*gen = s->generation;
 	*out = s;
@@ -262,6 +291,7 @@ void session_detach(struct session_registry *r, struct session *s, uint64_t gen,
 		s->detached_ns = clock_now_ns();
 		if (invalidate)
 			s->invalid = true;
+		place_update(r, s);
 	}
 	pthread_mutex_unlock(&r->lock);
 }
@@ -421,8 +451,10 @@ ssize_t session_registry_match(struct session_registry *r, const struct session_
 			if (s->invalid || !session_matches(s, m))
 				continue;
 			matched++;
-			if (terminate)
+			if (terminate) {
 				s->invalid = true;
+				place_update(r, s);
+			}
 			if (s->owner_worker >= 0)
 				k[(*n_kicks)++] = (struct session_kick){s->owner_worker,
 									s->lease.slot, s->id};
@@ -458,6 +490,7 @@ void session_invalidate(struct session_registry *r, struct session *s)
 {
 	pthread_mutex_lock(&r->lock);
 	s->invalid = true;
+	place_update(r, s);
 	pthread_mutex_unlock(&r->lock);
 }
 
@@ -470,6 +503,7 @@ bool session_logout(struct session_registry *r, const struct cookie *c)
 	s = find_locked(r, c);
 	if (s && !s->invalid) {
 		s->invalid = true;
+		place_update(r, s);
 		ended = true;
 	}
 	pthread_mutex_unlock(&r->lock);
@@ -499,6 +533,8 @@ size_t session_registry_sweep(struct session_registry *r, uint64_t now_ns)
 			*pp = s->hnext;
 			dtls_unlink(r, s);
 			r->count--;
+			if (s->has_place)
+				r->places--;
 			uint64_t life_s = (now_ns - s->created_ns) / NS_PER_SEC;
 			r->stats.ended++;
 			r->stats.timed_out += session_is_expired(s, s->cfg, now_ns);

@@ -30,6 +30,7 @@ struct session {
 	uint64_t detached_ns; /* when the last tunnel went away (cookie-timeout counts from here) */
 	bool tunnel_seen; /* a CONNECT has happened (before that, detached means "authenticated") */
 	bool invalid;	  /* logged out or terminated: freed at the next sweep */
+	bool has_place;	  /* counted against max-clients (session.c session_wants_place) */
 	unsigned refs;	  /* connections holding a pointer; freed only at 0 */
 
 	/* What occtl shows; written under the registry lock (CONNECT, DTLS setup). */
@@ -95,6 +96,7 @@ enum session_attach_result : uint8_t {
 	SESSION_ATTACHED,
 	SESSION_UNKNOWN, /* no such cookie, expired or invalidated */
 	SESSION_ROAMING, /* deny-roaming and a different client address */
+	SESSION_FULL,	 /* max-clients reached: a tunnel that went away must wait for a place */
 };
 
 /* CONNECT with a cookie: attach the session to worker `worker`. When another connection carried

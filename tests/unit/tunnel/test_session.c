@@ -113,6 +113,58 @@ static void test_limits(void **state)
 	teardown(f);
 }
 
+/* max-clients counts connected clients (ocserv's semantics): a tunnel that went away frees its
+ * place for the reconnect window, and must find a free one to come back; ended sessions that wait
+ * for the sweep hold none. */
+static void test_max_clients_places(void **state)
+{
+	struct fixture *f = setup_with("max-clients = 2\ncookie-timeout = 300\n");
+	char b64a[COOKIE_B64_LEN + 1], b64b[COOKIE_B64_LEN + 1], b64[COOKIE_B64_LEN + 1];
+	struct session *a, *b, *s;
+	struct cookie cka, ckb;
+	uint64_t gena, genb, gen;
+	int prev;
+
+	(void)state;
+	assert_int_equal(session_create(f->reg, f->cfg, "a", "", "198.18.0.2", b64a, &a),
+			 SESSION_CREATED);
+	assert_int_equal(session_create(f->reg, f->cfg, "b", "", "198.18.0.3", b64b, &b),
+			 SESSION_CREATED);
+	/* Logged in, not yet connected: both places are taken. */
+	assert_int_equal(session_create(f->reg, f->cfg, "c", "", "198.18.0.4", b64, nullptr),
+			 SESSION_TOO_MANY_CLIENTS);
+	decode(b64a, &cka);
+	decode(b64b, &ckb);
+	assert_int_equal(session_attach(f->reg, &cka, "198.18.0.2", 0, &s, &gena, &prev),
+			 SESSION_ATTACHED);
+	assert_int_equal(session_attach(f->reg, &ckb, "198.18.0.3", 0, &s, &genb, &prev),
+			 SESSION_ATTACHED);
+	/* A takeover by the same session's reconnect needs no second place. */
+	assert_int_equal(session_attach(f->reg, &cka, "198.18.0.2", 1, &s, &gen, &prev),
+			 SESSION_ATTACHED);
+	session_detach(f->reg, a, gena, false);
+	assert_int_equal(session_create(f->reg, f->cfg, "c", "", "198.18.0.4", b64, nullptr),
+			 SESSION_TOO_MANY_CLIENTS);
+	/* a's tunnel goes away: its place is free while its cookie stays valid. */
+	session_detach(f->reg, a, gen, false);
+	assert_int_equal(session_registry_count(f->reg), 2);
+	assert_int_equal(session_create(f->reg, f->cfg, "c", "", "198.18.0.4", b64, nullptr),
+			 SESSION_CREATED);
+	assert_int_equal(session_attach(f->reg, &cka, "198.18.0.2", 0, &s, &gen, &prev),
+			 SESSION_FULL);
+	/* b logs out: ended, not yet swept, and its place is a's again. */
+	session_detach(f->reg, b, genb, true);
+	assert_int_equal(session_attach(f->reg, &cka, "198.18.0.2", 0, &s, &gen, &prev),
+			 SESSION_ATTACHED);
+	assert_int_equal(session_create(f->reg, f->cfg, "d", "", "198.18.0.5", b64, nullptr),
+			 SESSION_TOO_MANY_CLIENTS);
+	session_detach(f->reg, a, gen, true);
+	assert_int_equal(session_registry_sweep(f->reg, clock_now_ns()), 2);
+	assert_int_equal(session_create(f->reg, f->cfg, "d", "", "198.18.0.5", b64, nullptr),
+			 SESSION_CREATED);
+	teardown(f);
+}
+
 static void test_pool_exhaustion(void **state)
 {
 	/* /29: slots 2..6 → 5 clients. */
@@ -185,11 +237,9 @@ static void test_expiry(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_create_attach_detach),
-		cmocka_unit_test(test_limits),
-		cmocka_unit_test(test_pool_exhaustion),
-		cmocka_unit_test(test_roaming_and_logout),
-		cmocka_unit_test(test_expiry),
+		cmocka_unit_test(test_create_attach_detach), cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_max_clients_places),   cmocka_unit_test(test_pool_exhaustion),
+		cmocka_unit_test(test_roaming_and_logout),   cmocka_unit_test(test_expiry),
 	};
 	return cmocka_run_group_tests(tests, nullptr, nullptr);
 }
