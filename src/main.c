@@ -30,7 +30,7 @@
 #define OCM_VERSION "0.0.0"
 #endif
 
-enum { AUTH_THREADS = 2, MAX_WORKERS = 255 };
+enum { AUTH_THREADS_MIN = 2, AUTH_THREADS_MAX = 16, MAX_WORKERS = 255 };
 
 struct options {
 	const char *config_path;
@@ -142,6 +142,17 @@ static unsigned worker_count(const struct config *cfg)
 	if (n < 1)
 		n = 1;
 	return n > MAX_WORKERS ? MAX_WORKERS : (unsigned)n;
+}
+
+/* Password hashing is CPU work: one auth thread per core (at least 2, so that one slow PAM or
+ * RADIUS round does not stall every login on a small machine). */
+static unsigned auth_thread_count(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < AUTH_THREADS_MIN)
+		return AUTH_THREADS_MIN;
+	return n > AUTH_THREADS_MAX ? AUTH_THREADS_MAX : (unsigned)n;
 }
 
 /* The TUN MTU: the data MTU a client on a plain IPv4 link of the configured MTU gets. */
@@ -514,7 +525,7 @@ static int setup_control(struct server *s)
 		.sentry = s->sentry,
 		.up_since = clock_wall_s(),
 		.device = tun_name(s->tun),
-		.auth_threads = AUTH_THREADS,
+		.auth_threads = auth_thread_count(),
 		.stop = ctl_stop,
 		.reload = server_reload,
 		.accel_fill = accel_fill,
@@ -663,7 +674,7 @@ static int server_start(struct server *s)
 	if ((ret = start_spawner(s)) || (ret = drop_privileges(cfg)) ||
 	    (ret = install_seccomp(cfg)))
 		return ret;
-	if ((ret = auth_pool_new(cfg, AUTH_THREADS, &s->auth)))
+	if ((ret = auth_pool_new(cfg, s->ctl_ctx.auth_threads, &s->auth)))
 		return ret;
 	s->vpn->auth = s->auth;
 	if ((ret = vpn_start(s->vpn, s->listen_fds, s->udp_fds)))

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/sha256.h"
+#include "auth/sha256crypt.h"
 #include "core/compiler.h"
 #include "core/log.h"
 
@@ -118,7 +120,7 @@ static int auth_plain_lookup(const char *path, const char *user, bool *found,
 
 /* crypt_rn(password, hash) == hash, compared in constant time over the hash length. Returns 1 on a
  * match, 0 on a mismatch, -EINVAL if libcrypt cannot use the hash, -ENOMEM. */
-static int auth_hash_check(const char *password, const char *hash)
+static int auth_hash_check_libcrypt(const char *password, const char *hash)
 {
 	struct crypt_data *cd;
 	const char *res;
@@ -135,6 +137,24 @@ static int auth_hash_check(const char *password, const char *hash)
 		ret = strlen(res) == hlen && ct_memeq(res, hash, hlen);
 	explicit_bzero(cd, sizeof(*cd));
 	free(cd);
+	return ret;
+}
+
+/* crypt(password, hash) == hash: our SHA-NI sha256crypt for the strict "$5$" form (ocpasswd's
+ * default and the dummy hash, so known and unknown users cost the same), libcrypt for the rest.
+ * Returns as auth_hash_check_libcrypt. */
+static int auth_hash_check(const char *password, const char *hash)
+{
+	char res[SHA256CRYPT_MAX];
+	size_t hlen;
+	int ret;
+
+	/* Without SHA-NI our portable SHA-256 is no faster than libcrypt's (1.9 vs 1.6 ms). */
+	if (!sha256_cpu_has_shani() || sha256crypt(password, hash, res) != 0)
+		return auth_hash_check_libcrypt(password, hash); /* -EINVAL: not the strict form */
+	hlen = strlen(hash);
+	ret = strlen(res) == hlen && ct_memeq(res, hash, hlen);
+	explicit_bzero(res, sizeof(res));
 	return ret;
 }
 
