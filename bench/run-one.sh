@@ -8,8 +8,8 @@
 # for the memory test, default 20), BENCH_CONNECTS (connect-time samples, default 10),
 # BENCH_PHASES (subset of "connect tls dtls mem-tls mem-dtls", in that order by default),
 # BENCH_PERF (a directory: `perf record` the server during each iperf3 run, one file each),
-# BENCH_OCLOAD (the ocload binary for the "load" phase), BENCH_LOAD_CLIENTS (default 400),
-# BENCH_LOAD_RATE (new sessions/s offered, default 1000).
+# BENCH_OCLOAD (the ocload binary for the "load" phase), BENCH_LOAD_CLIENTS (default 1000),
+# BENCH_LOAD_RATE (new sessions/s offered, default 2000: above the 1,000/s target, so the rate measured is the capacity).
 
 # netns.sh uses arrays named like some of our scalars (dtls, name): shellcheck mixes them up.
 # shellcheck disable=SC2128,SC2178,SC2034 # (SC2034: arrays filled through namerefs)
@@ -22,8 +22,8 @@ set -- "$1" "$2"
 BENCH_SECS=${BENCH_SECS:-10}
 BENCH_SESSIONS=${BENCH_SESSIONS:-20}
 BENCH_CONNECTS=${BENCH_CONNECTS:-10}
-BENCH_LOAD_CLIENTS=${BENCH_LOAD_CLIENTS:-400}
-BENCH_LOAD_RATE=${BENCH_LOAD_RATE:-1000}
+BENCH_LOAD_CLIENTS=${BENCH_LOAD_CLIENTS:-1000}
+BENCH_LOAD_RATE=${BENCH_LOAD_RATE:-2000}
 BENCH_LOAD_SECS=20
 BENCH_PASS='Bench-Pass-1'
 BENCH_IPERF_PORT=5201
@@ -319,7 +319,8 @@ bench_load()
 	python3 - "$out" >>"$BENCH_RESULTS" <<'PY' || note "load: ocload gave no report (ocload.log)"
 import json, sys
 d = json.load(open(sys.argv[1]))
-print("load_handshakes_per_s=%s" % d["handshakes_per_s"])
+print("load_handshakes_per_s=%s" % d["handshakes_per_s_sustained"])
+print("load_handshakes_per_s_window=%s" % d["handshakes_per_s"])
 print("load_handshake_p99_ms=%s" % d["handshake_ms"]["p99"])
 print("load_established=%s" % d["established_max"])
 print("load_failed=%s" % d["failed_total"])

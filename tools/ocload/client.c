@@ -377,6 +377,7 @@ static void handshake_done(struct client *c)
 	c->counted = true;
 	st->handshakes++;
 	st->last_handshake_ns = now;
+	st->done_ns[st->n_done++] = now;
 	ocl_hist_add(&st->handshake_us, (now - c->hs_start_ns) / 1000);
 }
 

@@ -437,8 +437,14 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	st = calloc(o.threads, sizeof(*st));
-	if (!st)
+	total.done_ns = calloc(o.clients, sizeof(*total.done_ns));
+	if (!st || !total.done_ns)
 		goto out_ssl;
+	for (unsigned i = 0; i < o.threads; i++) {
+		st[i].done_ns = calloc(o.clients, sizeof(*st[i].done_ns));
+		if (!st[i].done_ns)
+			goto out_ssl;
+	}
 	t0 = clock_now_ns() + 50 * NS_PER_MS; /* let every thread get ready first */
 	for (unsigned i = 0; i < o.threads; i++) {
 		args[i] = (struct worker_arg){.o = &o, .first = i, .t0_ns = t0, .st = &st[i]};
@@ -456,8 +462,11 @@ int main(int argc, char **argv)
 	}
 	ocl_stats_print(&total, &o, (double)(clock_now_ns() - t0) / 1e9, o.json);
 	rc = started == o.threads && run_ok(&total, &o) ? 0 : 1;
-	free(st);
 out_ssl:
+	for (unsigned i = 0; st && i < o.threads; i++)
+		free(st[i].done_ns);
+	free(st);
+	free(total.done_ns);
 	wolfSSL_Cleanup();
 out:
 	users_free(&o);
