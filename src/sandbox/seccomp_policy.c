@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <termios.h>
 #include <linux/bpf.h>
@@ -225,6 +226,10 @@ static int add_arg_rules(scmp_filter_ctx ctx, enum sandbox_profile profile)
 	for (size_t i = 0; i < ARRAY_SIZE(allow_bpf) && rc == 0; i++)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(bpf), 1,
 				      arg(0, SCMP_CMP_EQ, (scmp_datum_t)allow_bpf[i], 0));
+	/* auth threads lower their own priority (auth_pool.c); raising it needs CAP_SYS_NICE */
+	if (rc == 0)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setpriority), 1,
+				      arg(0, SCMP_CMP_EQ, (scmp_datum_t)PRIO_PROCESS, 0));
 	if (SANDBOX_SANITIZER)
 		return rc;
 	for (size_t i = 0; i < ARRAY_SIZE(allow_prctl) && rc == 0; i++)
