@@ -138,14 +138,15 @@ static void test_spec_vectors(void **state)
 		for (size_t i = 0; i < ARRAY_SIZE(spec_cases); i++) {
 			const struct spec_case *c = &spec_cases[i];
 			char out[SHA256CRYPT_MAX];
-			int ret = sha256crypt(c->pw, c->setting, out);
+			int ret;
 
+			if (!be[b] && c->rounds_slow)
+				continue; /* seconds under ASan; random cases cover this backend */
+			ret = sha256crypt(c->pw, c->setting, out);
 			if (!c->strict) {
 				assert_int_equal(ret, -EINVAL);
 				continue;
 			}
-			if (!be[b] && c->rounds_slow)
-				continue; /* seconds under ASan; random cases cover this backend */
 			assert_int_equal(ret, 0);
 			assert_string_equal(out, c->want);
 		}
@@ -180,9 +181,10 @@ static void test_random_vs_libcrypt(void **state)
 
 		plen = (size_t)iter < ARRAY_SIZE(edge_len) ? edge_len[iter]
 							   : rng_next(&seed) % (PW_MAX + 1);
-		if (plen > 2 * SHA256_BLOCK_LEN && r != 0)
-			r = 1000 +
-			    (r & 1); /* keep it to seconds under ASan: cost is rounds x len */
+		/* Seconds under ASan: the cost is rounds x length, and the rounds do not depend on
+		 * the length, so long passwords get few (still with and without "rounds="). */
+		if (plen > SHA256_BLOCK_LEN)
+			r = r == 0 && iter % 2 ? 0 : 1000 + (r & 1);
 		for (size_t i = 0; i < plen; i++)
 			pw[i] = (char)(1 + rng_next(&seed) % 255);
 		pw[plen] = '\0';
@@ -209,6 +211,8 @@ static void test_random_vs_libcrypt(void **state)
 		 */
 		if (iter % 4 == 0) {
 			char out[SHA256CRYPT_MAX];
+
+			sha256_use_shani(true);
 
 			assert_int_equal(sha256crypt(pw, want, out), 0);
 			assert_string_equal(out, want);
