@@ -375,9 +375,7 @@ static void handshake_done(struct client *c)
 	if (c->counted)
 		return;
 	c->counted = true;
-	st->handshakes++;
-	st->last_handshake_ns = now;
-	st->done_ns[st->n_done++] = now;
+	st->done_ns[st->handshakes++] = now;
 	ocl_hist_add(&st->handshake_us, (now - c->hs_start_ns) / 1000);
 }
 

@@ -82,11 +82,10 @@ struct ocl_stats {
 	uint64_t pings_sent, pings_answered, pings_late;
 	uint64_t tx_packets, tx_bytes, rx_packets, rx_bytes;
 	uint64_t dpd_answered;
-	uint64_t first_start_ns, last_handshake_ns;
-	/* When each full handshake finished (a client counts once): room for every client, owned
-	 * by main(); the sustained rate is taken from the middle 80 % of these. */
+	uint64_t first_start_ns;
+	/* When each of the `handshakes` full handshakes finished (a client counts once): room for
+	 * every client, owned by main(); the rates are taken from these. */
 	uint64_t *done_ns;
-	size_t n_done;
 	struct ocl_hist handshake_us;
 	struct ocl_hist ping_us;
 };

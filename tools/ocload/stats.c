@@ -73,6 +73,7 @@ static void hist_merge(struct ocl_hist *into, const struct ocl_hist *from)
 void ocl_stats_merge(struct ocl_stats *into, const struct ocl_stats *f)
 {
 	into->started += f->started;
+	memcpy(into->done_ns + into->handshakes, f->done_ns, f->handshakes * sizeof(*f->done_ns));
 	into->handshakes += f->handshakes;
 	into->dtls_up += f->dtls_up;
 	into->established_max += f->established_max;
@@ -93,10 +94,6 @@ void ocl_stats_merge(struct ocl_stats *into, const struct ocl_stats *f)
 	if (f->first_start_ns &&
 	    (!into->first_start_ns || f->first_start_ns < into->first_start_ns))
 		into->first_start_ns = f->first_start_ns;
-	if (f->last_handshake_ns > into->last_handshake_ns)
-		into->last_handshake_ns = f->last_handshake_ns;
-	memcpy(into->done_ns + into->n_done, f->done_ns, f->n_done * sizeof(*f->done_ns));
-	into->n_done += f->n_done;
 	hist_merge(&into->handshake_us, &f->handshake_us);
 	hist_merge(&into->ping_us, &f->ping_us);
 }
@@ -108,16 +105,16 @@ static int u64_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Handshakes per second between the 10th and the 90th percentile of completion times: the
- * server's sustained rate, without the ramp-up and the stragglers (a lost DTLS flight waits a
- * 1 s retransmission) that decide the first-start-to-last-completion window. 0 when too few. */
-static double sustained_rate(uint64_t *done, size_t n)
+/* Handshakes per second between the 10th and the 90th percentile of the sorted completion
+ * times: the server's sustained rate, without the ramp-up and the stragglers (a lost DTLS flight
+ * waits a 1 s retransmission) that decide the first-start-to-last-completion window. 0 when too
+ * few. */
+static double sustained_rate(const uint64_t *done, size_t n)
 {
 	size_t lo = n / 10, hi = n - 1 - n / 10;
 
 	if (n < 20)
 		return 0;
-	qsort(done, n, sizeof(*done), u64_cmp);
 	if (done[hi] <= done[lo])
 		return 0;
 	return (double)(hi - lo) / ((double)(done[hi] - done[lo]) / 1e9);
@@ -138,11 +135,13 @@ void ocl_stats_print(const struct ocl_stats *s, const struct ocl_opts *o, double
 	double hs_window = 0, hs_rate = 0, tx_mbit = 0, rx_mbit = 0;
 	const struct ocl_hist *hh = &s->handshake_us, *ph = &s->ping_us;
 
-	if (s->last_handshake_ns > s->first_start_ns && s->handshakes)
-		hs_window = (double)(s->last_handshake_ns - s->first_start_ns) / 1e9;
+	/* Sorted in place: the last is the window's end, the middle 80 % the sustained rate. */
+	qsort(s->done_ns, s->handshakes, sizeof(*s->done_ns), u64_cmp);
+	if (s->handshakes && s->done_ns[s->handshakes - 1] > s->first_start_ns)
+		hs_window = (double)(s->done_ns[s->handshakes - 1] - s->first_start_ns) / 1e9;
 	if (hs_window > 0)
 		hs_rate = (double)s->handshakes / hs_window;
-	double hs_sustained = sustained_rate(s->done_ns, s->n_done);
+	double hs_sustained = sustained_rate(s->done_ns, s->handshakes);
 	if (elapsed_s > 0) {
 		tx_mbit = (double)s->tx_bytes * 8 / elapsed_s / 1e6;
 		rx_mbit = (double)s->rx_bytes * 8 / elapsed_s / 1e6;
