@@ -658,6 +658,7 @@ static int server_start(struct server *s)
 		    (ret = open_listeners(s, sock_listen_udp, "UDP", host, cfg->udp_port,
 					  &s->udp_fds)))
 			return ret;
+		net_accel_udp_steer(s->accel, s->udp_fds, s->n_workers);
 	}
 	if ((ret = loop_new(&s->loop)) || (ret = setup_signals(s)))
 		return ret;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* bpf/bpf.h — the eBPF accelerators: xdp_guard (bans and a new-connection limiter at the NIC),
- * tun_guard (anti-spoofing and per-lease counters on the TUN) and tun_steer (TUN queue
- * steering). Plain C API; no libbpf types. Load and attach as root, keep the handles, then drop
+ * tun_guard (anti-spoofing and per-lease counters on the TUN), tun_steer (TUN queue steering)
+ * and udp_steer (DTLS datagrams to the owning worker's socket). Plain C API; no libbpf types. Load and attach as root, keep the handles, then drop
  * privileges: map updates through a handle keep working. Errors are 0 or -errno; with the
  * module built without eBPF every call returns -EOPNOTSUPP. Map updates may be made from any
  * thread; open/close/attach from one. Addresses are in6_addr/in_addr bytes (network order). */
@@ -112,3 +112,18 @@ void bpf_steer_close(struct bpf_steer *s); /* NULL-safe; an attached TUN keeps t
 /* -ENOENT: no such entry. */
 [[nodiscard]] int bpf_steer_clear(struct bpf_steer *s, int family, const void *addr,
 				  unsigned prefix);
+
+/* ---- udp_steer: SO_ATTACH_REUSEPORT_EBPF, DTLS client address+port → worker's UDP socket ---- */
+struct bpf_udp_steer;
+
+[[nodiscard]] int bpf_udp_steer_open(struct bpf_udp_steer **out);
+void bpf_udp_steer_close(struct bpf_udp_steer *s); /* NULL-safe; the group keeps the program */
+/* fds[i] (bound, one SO_REUSEPORT group) is worker i's socket; installs the program on the
+ * group. -EINVAL: n is 0 or above 256. */
+[[nodiscard]] int bpf_udp_steer_attach(struct bpf_udp_steer *s, const int *fds, unsigned n);
+/* Datagrams from addr:port (port in network order) go to worker's socket. Replaces. */
+[[nodiscard]] int bpf_udp_steer_set(struct bpf_udp_steer *s, int family, const void *addr,
+				    uint16_t port_be, uint32_t worker);
+/* -ENOENT: no such entry. */
+[[nodiscard]] int bpf_udp_steer_clear(struct bpf_udp_steer *s, int family, const void *addr,
+				      uint16_t port_be);

@@ -107,3 +107,28 @@ int bpf_steer_clear(struct bpf_steer *, int, const void *, unsigned)
 {
 	return -EOPNOTSUPP;
 }
+
+int bpf_udp_steer_open(struct bpf_udp_steer **out)
+{
+	*out = nullptr;
+	return -EOPNOTSUPP;
+}
+
+void bpf_udp_steer_close(struct bpf_udp_steer *)
+{
+}
+
+int bpf_udp_steer_attach(struct bpf_udp_steer *, const int *, unsigned)
+{
+	return -EOPNOTSUPP;
+}
+
+int bpf_udp_steer_set(struct bpf_udp_steer *, int, const void *, uint16_t, uint32_t)
+{
+	return -EOPNOTSUPP;
+}
+
+int bpf_udp_steer_clear(struct bpf_udp_steer *, int, const void *, uint16_t)
+{
+	return -EOPNOTSUPP;
+}

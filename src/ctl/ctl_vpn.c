@@ -431,6 +431,8 @@ void ctl_vpn_metrics_fill(void *ctx, struct metrics_snapshot *s)
 			(double)atomic_load_explicit(&ws->hs_sum_us, memory_order_relaxed) / 1e6;
 		s->dtls_fallbacks +=
 			atomic_load_explicit(&ws->dtls_fallbacks, memory_order_relaxed);
+		s->dtls_handovers +=
+			atomic_load_explicit(&ws->dtls_handovers, memory_order_relaxed);
 		s->spoofed_packets += atomic_load_explicit(&ws->spoofed, memory_order_relaxed);
 		s->workers[w].connections =
 			atomic_load_explicit(&ws->connections, memory_order_relaxed);

@@ -199,6 +199,11 @@ int metrics_render(const struct metrics_snapshot *s, struct buf *b)
 			     "Times a session's data moved from DTLS back to CSTP.",
 			     s->dtls_fallbacks);
 	if (!ret)
+		ret = scalar(b, "ocserv_modern_dtls_handovers_total", "counter",
+			     "DTLS datagrams read by another worker than their session's and "
+			     "handed over (eBPF steering keeps this near 0).",
+			     s->dtls_handovers);
+	if (!ret)
 		ret = scalar(b, "ocserv_modern_spoofed_packets_total", "counter",
 			     "Packets from clients whose source was not their address (dropped).",
 			     s->spoofed_packets);

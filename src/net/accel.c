@@ -23,6 +23,7 @@ struct net_accel {
 	size_t n_guards;
 	struct bpf_tun_guard *tun_guard;
 	struct bpf_steer *steer;
+	struct bpf_udp_steer *udp_steer; /* nullptr until net_accel_udp_steer() succeeded */
 	unsigned queues;
 };
 
@@ -92,6 +93,7 @@ void net_accel_free(struct net_accel *a)
 		bpf_guard_close(a->guards[i]);
 	bpf_tun_guard_close(a->tun_guard);
 	bpf_steer_close(a->steer);
+	bpf_udp_steer_close(a->udp_steer);
 	free(a);
 }
 
@@ -206,6 +208,48 @@ void net_accel_iroute(struct net_accel *a, const struct cfg_prefix *p, uint32_t 
 	if (ret && ret != -ENOENT)
 		log_msg(LOG_WARNING, "eBPF: cannot %s an iroute in tun_guard: %s",
 			up ? "add" : "remove", strerror(-ret));
+}
+
+void net_accel_udp_steer(struct net_accel *a, const int *fds, unsigned n)
+{
+	struct bpf_udp_steer *s;
+	int ret;
+
+	if (!a || n < 2)
+		return;
+	ret = bpf_udp_steer_open(&s);
+	if (ret) {
+		log_msg(LOG_NOTICE, "eBPF: no DTLS steering (%s): workers hand datagrams over",
+			strerror(-ret));
+		return;
+	}
+	ret = bpf_udp_steer_attach(s, fds, n);
+	if (ret) {
+		log_msg(LOG_NOTICE, "eBPF: cannot attach DTLS steering (%s): workers hand "
+				    "datagrams over", strerror(-ret));
+		bpf_udp_steer_close(s);
+		return;
+	}
+	a->udp_steer = s;
+	log_msg(LOG_INFO, "eBPF: DTLS steering on the UDP port's %u sockets", n);
+}
+
+void net_accel_udp_peer(struct net_accel *a, int family, const void *addr, uint16_t port_be,
+			int worker)
+{
+	int ret;
+
+	if (!a || !a->udp_steer)
+		return;
+	ret = worker >= 0 ? bpf_udp_steer_set(a->udp_steer, family, addr, port_be, (uint32_t)worker)
+			  : bpf_udp_steer_clear(a->udp_steer, family, addr, port_be);
+	/* A full map only costs hand-overs; the log would be a line per session. */
+	(void)ret;
+}
+
+bool net_accel_udp_steered(const struct net_accel *a)
+{
+	return a && a->udp_steer;
 }
 
 bool net_accel_is_active(const struct net_accel *a)

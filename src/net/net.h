@@ -78,19 +78,22 @@ void gro_free(struct gro *g); /* NULL-safe; drops what is pending (flush first) 
 void gro_add(struct gro *g, const uint8_t *pkt, size_t len);
 void gro_flush(struct gro *g);
 
-/* ---- udp_tx.c: datagrams to a connected UDP socket, sent as UDP GSO super-datagrams ---------
- * One per worker. udp_tx_add copies one datagram for fd; what is gathered goes out at
+/* ---- udp_tx.c: datagrams to one destination, sent as UDP GSO super-datagrams --------------
+ * One per worker. udp_tx_add copies one datagram for fd, to peer when fd is not connected
+ * (peer_len 0 when it is); what is gathered goes out at
  * udp_tx_flush (the owner calls it at the end of its round; armed(ctx) is called when a batch
  * starts, to schedule that) or earlier when the next datagram cannot join it. A send error
  * other than UDP loss (EAGAIN, ENOBUFS, ECONNREFUSED) is stored into *err of the batch's
- * sender; err may be nullptr. Flush a socket's batch (udp_tx_flush_fd) before closing it. */
+ * sender; err may be nullptr. A sender that goes away sends its batch first (udp_tx_forget). */
 typedef void udp_tx_armed_fn(void *ctx);
 struct udp_tx;
 [[nodiscard]] int udp_tx_new(udp_tx_armed_fn *armed, void *ctx, struct udp_tx **out);
 void udp_tx_free(struct udp_tx *t); /* NULL-safe; drops what is pending (flush first) */
-void udp_tx_add(struct udp_tx *t, int fd, int *err, const void *dgram, size_t len);
+void udp_tx_add(struct udp_tx *t, int fd, const struct sockaddr *peer, socklen_t peer_len,
+		int *err, const void *dgram, size_t len);
 void udp_tx_flush(struct udp_tx *t);
-void udp_tx_flush_fd(struct udp_tx *t, int fd); /* t may be nullptr */
+/* Flushes the batch if its errors go to err (its sender is going away). t may be nullptr. */
+void udp_tx_forget(struct udp_tx *t, const int *err);
 
 /* ---- rtable.c: prefix -> slot, longest match ------------------------------------------------
  * The addresses slot arithmetic cannot map: fixed (explicit-ipv4/6) and per-user pool leases,
@@ -235,9 +238,6 @@ bool inner_src_in_prefixes(const struct inner_pkt *p, const struct cfg_prefix *i
 [[nodiscard]] int sock_listen_tcp(const char *host, uint16_t port, bool reuseport, int *fd_out);
 /* The same for UDP (the shared DTLS listeners). */
 [[nodiscard]] int sock_listen_udp(const char *host, uint16_t port, bool reuseport, int *fd_out);
-/* A UDP socket bound to local (a listener's address, SO_REUSEPORT) and connected to peer. */
-[[nodiscard]] int sock_udp_connect(const struct sockaddr *local, socklen_t local_len,
-				   const struct sockaddr *peer, socklen_t peer_len, int *fd_out);
 /* Path MTU of a connected TCP socket (TCP_INFO tcpi_pmtu); -errno, -ENODATA when unknown. */
 [[nodiscard]] int sock_tcp_pmtu(int fd, unsigned *mtu);
 /* A failed send on a UDP socket that only lost the datagram (full queue, interrupted, an
@@ -279,7 +279,15 @@ void net_accel_lease(struct net_accel *a, const struct lease *l, int queue);
  * packets in tun_guard. Downlink steering does not know iroutes: their packets reach the
  * owning worker through the user-space hand-off. */
 void net_accel_iroute(struct net_accel *a, const struct cfg_prefix *p, uint32_t slot, bool up);
+/* DTLS steering on the UDP port's SO_REUSEPORT group: fds[i] is worker i's socket. Without it
+ * (one worker, no eBPF, the program refused) datagrams land on the kernel's hash pick of socket
+ * and user space hands them to their owner: 0 either way, the reason logged once. */
+void net_accel_udp_steer(struct net_accel *a, const int *fds, unsigned n);
+/* Datagrams from addr:port (network order) go to worker's socket; worker -1 forgets the peer. */
+void net_accel_udp_peer(struct net_accel *a, int family, const void *addr, uint16_t port_be,
+			int worker);
 bool net_accel_is_active(const struct net_accel *a);
+bool net_accel_udp_steered(const struct net_accel *a);
 size_t net_accel_xdp_ifaces(const struct net_accel *a);
 /* out[] = 0 without eBPF. -errno of the map read. Any thread. */
 [[nodiscard]] int net_accel_xdp_counters(struct net_accel *a, uint64_t out[NET_XDP__COUNT]);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* net/sock.c — listening TCP and UDP sockets (one per worker with SO_REUSEPORT), UDP sockets
- * connected to one DTLS client, and TCP path MTU queries. Accepting and (D)TLS are the caller's. */
+/* net/sock.c — listening TCP and UDP sockets (one per worker with SO_REUSEPORT) and TCP path MTU
+ * queries. Accepting and (D)TLS are the caller's. */
 #include "net/net.h"
 
 #include <errno.h>
@@ -112,27 +112,6 @@ int sock_listen_tcp(const char *host, uint16_t port, bool reuseport, int *fd_out
 int sock_listen_udp(const char *host, uint16_t port, bool reuseport, int *fd_out)
 {
 	return sock_listen(SOCK_DGRAM, host, port, reuseport, fd_out);
-}
-
-int sock_udp_connect(const struct sockaddr *local, socklen_t local_len, const struct sockaddr *peer,
-		     socklen_t peer_len, int *fd_out)
-{
-	int fd, ret;
-
-	*fd_out = -1;
-	ret = sock_listen_addr(SOCK_DGRAM, local, local_len, local->sa_family == AF_INET6, true,
-			       &fd);
-	if (ret)
-		return ret;
-	/* Connected: the kernel now delivers this client's datagrams here, not to the shared
-	 * listeners of the SO_REUSEPORT group. */
-	if (connect(fd, peer, peer_len) < 0) {
-		ret = -errno;
-		close(fd);
-		return ret;
-	}
-	*fd_out = fd;
-	return 0;
 }
 
 int sock_tcp_pmtu(int fd, unsigned *mtu)

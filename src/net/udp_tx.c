@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* net/udp_tx.c — datagrams to one connected UDP socket gathered during a worker round and sent
- * with one sendmsg(2) as a UDP GSO super-datagram (UDP_SEGMENT): the kernel walks the stack
- * once and splits at the device, instead of one system call and one route/skb per datagram.
- * GSO needs every datagram but the last to have the same size, the last no larger; a datagram
- * that breaks the pattern, another socket or a full buffer sends what is gathered first. */
+/* net/udp_tx.c — datagrams to one destination (a socket and, for an unconnected one, a peer
+ * address) gathered during a worker round and sent with one sendmsg(2) as a UDP GSO
+ * super-datagram (UDP_SEGMENT): the kernel walks the stack once and splits at the device,
+ * instead of one system call and one route/skb per datagram. GSO needs every datagram but the
+ * last to have the same size, the last no larger; a datagram that breaks the pattern, another
+ * destination or a full buffer sends what is gathered first. */
 #include "net/net.h"
 
 #include <errno.h>
@@ -26,6 +27,8 @@ struct udp_tx {
 	udp_tx_armed_fn *armed;
 	void *ctx;
 	int fd;	  /* the socket of what is gathered; -1 = empty */
+	struct sockaddr_storage peer; /* where to, on an unconnected socket (peer_len 0: none) */
+	socklen_t peer_len;
 	int *err; /* where a failed send of the batch is reported (its sender's) */
 	size_t seg, len;
 	unsigned n;
@@ -63,7 +66,9 @@ static void udp_tx_send_each(struct udp_tx *t)
 	for (size_t off = 0; off < t->len; off += t->seg) {
 		size_t len = t->len - off < t->seg ? t->len - off : t->seg;
 
-		if (send(t->fd, t->buf + off, len, MSG_NOSIGNAL) < 0)
+		if (sendto(t->fd, t->buf + off, len, MSG_NOSIGNAL,
+			   t->peer_len ? (const struct sockaddr *)&t->peer : nullptr,
+			   t->peer_len) < 0)
 			udp_tx_report(t, errno);
 	}
 }
@@ -75,7 +80,12 @@ static void udp_tx_send_gso(struct udp_tx *t)
 		struct cmsghdr align;
 	} ctl = {};
 	struct iovec iov = {.iov_base = t->buf, .iov_len = t->len};
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+	struct msghdr msg = {
+		.msg_name = t->peer_len ? &t->peer : nullptr,
+		.msg_namelen = t->peer_len,
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+	};
 	struct cmsghdr *cm;
 	uint16_t seg = (uint16_t)t->seg;
 
@@ -117,21 +127,33 @@ void udp_tx_flush(struct udp_tx *t)
 	t->closed = false;
 }
 
-void udp_tx_flush_fd(struct udp_tx *t, int fd)
+void udp_tx_forget(struct udp_tx *t, const int *err)
 {
-	if (t && t->fd == fd)
+	if (t && t->fd >= 0 && t->err == err)
 		udp_tx_flush(t);
 }
 
-void udp_tx_add(struct udp_tx *t, int fd, int *err, const void *dgram, size_t len)
+static bool same_dest(const struct udp_tx *t, int fd, const struct sockaddr *peer,
+		      socklen_t peer_len)
 {
-	if (len == 0 || len > UDP_TX_BUF)
+	return t->fd == fd && t->peer_len == peer_len &&
+	       (!peer_len || !memcmp(&t->peer, peer, peer_len));
+}
+
+void udp_tx_add(struct udp_tx *t, int fd, const struct sockaddr *peer, socklen_t peer_len,
+		int *err, const void *dgram, size_t len)
+{
+	if (len == 0 || len > UDP_TX_BUF || peer_len > sizeof(t->peer))
 		return;
-	if (t->fd >= 0 && (t->fd != fd || t->closed || len > t->seg || t->len + len > UDP_TX_BUF ||
-			   t->n == UDP_TX_MAX_SEGS))
+	if (t->fd >= 0 &&
+	    (!same_dest(t, fd, peer, peer_len) || t->closed || len > t->seg ||
+	     t->len + len > UDP_TX_BUF || t->n == UDP_TX_MAX_SEGS))
 		udp_tx_flush(t);
 	if (t->fd < 0) {
 		t->fd = fd;
+		t->peer_len = peer_len;
+		if (peer_len)
+			memcpy(&t->peer, peer, peer_len);
 		t->err = err;
 		t->seg = len;
 		if (t->armed)

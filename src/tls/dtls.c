@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* tls/dtls.c — the DTLS contexts of a vhost (PSK-NEGOTIATE, legacy resumption) and one DTLS 1.2
- * session over a borrowed, connected, non-blocking UDP socket: handshake, one record per read
- * or write. Legacy suite choice and session building are dtls_legacy.c's; UDP demultiplexing
+ * session fed datagrams by its caller and sending over a borrowed UDP socket to the client's
+ * address: handshake, one record per read or write. Legacy suite choice and session building are dtls_legacy.c's; UDP demultiplexing
  * and the DTLS state machine are tunnel/'s. wolfSSL codes end here as -errno, logged once. */
 #include "tls/tls.h"
 
@@ -32,7 +32,6 @@ enum {
 	DTLS_RECORD_OVERHEAD_MAX = 96,
 	/* The context MTU sizes wolfSSL's receive buffer: the largest record a peer may send. */
 	DTLS_CTX_MTU = DTLS_DATA_MTU_MAX + 1 + DTLS_RECORD_OVERHEAD_MAX,
-	DTLS_RECV_TRIES = 16,		/* empty datagrams / ICMP errors skipped per read */
 	DTLS_DIRECT_AFTER_ERROR = 1024, /* records sent one by one after a failed batch */
 };
 
@@ -169,7 +168,7 @@ void dtls_server_free(struct dtls_server *s)
 	free(s);
 }
 
-/* ---- I/O callbacks: a pending datagram first, then the connected socket ---- */
+/* ---- I/O callbacks: the fed or pending datagram in, sendto() or the batch out ---- */
 
 static void dtls_conn_drop_pending(struct dtls_conn *c)
 {
@@ -192,37 +191,25 @@ static int dtls_io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 	struct dtls_conn *c = ctx;
 
 	(void)ssl;
-	if (c->feeding) {
-		if (!c->fed)
-			return WOLFSSL_CBIO_ERR_WANT_READ;
-		int got = dtls_dgram_copy(buf, sz, c->fed, c->fed_len);
-		c->fed = nullptr;
-		return got;
-	}
 	if (c->pending) {
 		int got = dtls_dgram_copy(buf, sz, c->pending, c->pending_len);
 		dtls_conn_drop_pending(c);
 		return got;
 	}
-	for (int i = 0; i < DTLS_RECV_TRIES; i++) {
-		ssize_t n = recv(c->fd, buf, (size_t)sz, 0);
-
-		if (n > 0)
-			return (int)n;
-		if (n == 0)
-			continue; /* an empty datagram */
-		switch (errno) {
-		case EAGAIN:
-			return WOLFSSL_CBIO_ERR_WANT_READ;
-		case EINTR:
-		case ECONNREFUSED: /* ICMP unreachable for an earlier datagram: UDP loss */
-			continue;
-		default:
-			c->io_errno = errno;
-			return WOLFSSL_CBIO_ERR_GENERAL;
-		}
+	if (c->feeding && c->fed) {
+		int got = dtls_dgram_copy(buf, sz, c->fed, c->fed_len);
+		c->fed = nullptr;
+		return got;
 	}
 	return WOLFSSL_CBIO_ERR_WANT_READ;
+}
+
+static ssize_t dtls_send_one(const struct dtls_conn *c, const char *buf, size_t len)
+{
+	const struct dtls_dest *d = &c->dest;
+
+	return sendto(d->fd, buf, len, MSG_NOSIGNAL,
+		      d->peer_len ? (const struct sockaddr *)&d->peer : nullptr, d->peer_len);
 }
 
 static int dtls_io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
@@ -232,12 +219,13 @@ static int dtls_io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 
 	(void)ssl;
 	if (c->tx && c->established && !c->direct_left) {
-		udp_tx_add(c->tx, c->fd, &c->tx_err, buf, (size_t)sz);
+		udp_tx_add(c->tx, c->dest.fd, (const struct sockaddr *)&c->dest.peer,
+			   c->dest.peer_len, &c->tx_err, buf, (size_t)sz);
 		return sz;
 	}
 	if (c->direct_left)
 		c->direct_left--;
-	n = send(c->fd, buf, (size_t)sz, MSG_NOSIGNAL);
+	n = dtls_send_one(c, buf, (size_t)sz);
 	if (n >= 0)
 		return sz; /* a datagram goes whole or not at all */
 	if (errno == EMSGSIZE) {
@@ -256,13 +244,13 @@ static int dtls_io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 
 static const char *dtls_conn_peer(const struct dtls_conn *c, char *buf, size_t len)
 {
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss = c->dest.peer;
 	socklen_t sl = sizeof(ss);
 	char host[INET6_ADDRSTRLEN];
 	const void *addr = nullptr;
 	unsigned port = 0;
 
-	if (getpeername(c->fd, (struct sockaddr *)&ss, &sl) == 0) {
+	if (c->dest.peer_len || getpeername(c->dest.fd, (struct sockaddr *)&ss, &sl) == 0) {
 		if (ss.ss_family == AF_INET) {
 			addr = &((const struct sockaddr_in *)&ss)->sin_addr;
 			port = ntohs(((const struct sockaddr_in *)&ss)->sin_port);
@@ -298,21 +286,23 @@ static bool dtls_would_block(int err)
 	return err == WOLFSSL_ERROR_WANT_READ || err == WOLFSSL_ERROR_WANT_WRITE;
 }
 
-static int dtls_conn_new(struct dtls_server *s, enum dtls_mode mode, int fd, const uint8_t *first,
-			 size_t first_len, unsigned data_mtu, struct dtls_conn **out)
+static int dtls_conn_new(struct dtls_server *s, enum dtls_mode mode, const struct dtls_dest *dest,
+			 const uint8_t *first, size_t first_len, unsigned data_mtu,
+			 struct dtls_conn **out)
 {
 	WOLFSSL_CTX *ctx = mode == DTLS_MODE_PSK ? s->psk_ctx : s->legacy_ctx;
 	struct dtls_conn *c;
 	int ret;
 
 	*out = nullptr;
-	if (!ctx || fd < 0 || data_mtu < DTLS_DATA_MTU_MIN || data_mtu > DTLS_DATA_MTU_MAX ||
+	if (!ctx || !dest || dest->fd < 0 || dest->peer_len > sizeof(dest->peer) ||
+	    data_mtu < DTLS_DATA_MTU_MIN || data_mtu > DTLS_DATA_MTU_MAX ||
 	    first_len > DTLS_DGRAM_MAX || (first_len && !first))
 		return -EINVAL;
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
-	c->fd = fd;
+	c->dest = *dest;
 	c->mode = mode;
 	c->max_payload = (size_t)data_mtu + 1; /* the type byte (§5.1) */
 	if (first_len) {
@@ -351,18 +341,19 @@ out:
 	return ret;
 }
 
-int dtls_conn_new_psk(struct dtls_server *s, int fd, const uint8_t psk[DTLS_PSK_LEN],
+int dtls_conn_new_psk(struct dtls_server *s, const struct dtls_dest *dest,
+		      const uint8_t psk[DTLS_PSK_LEN],
 		      const uint8_t *first, size_t first_len, unsigned data_mtu,
 		      struct dtls_conn **out)
 {
-	int ret = dtls_conn_new(s, DTLS_MODE_PSK, fd, first, first_len, data_mtu, out);
+	int ret = dtls_conn_new(s, DTLS_MODE_PSK, dest, first, first_len, data_mtu, out);
 
 	if (ret == 0)
 		memcpy((*out)->psk, psk, DTLS_PSK_LEN);
 	return ret;
 }
 
-int dtls_conn_new_legacy(struct dtls_server *s, int fd,
+int dtls_conn_new_legacy(struct dtls_server *s, const struct dtls_dest *dest,
 			 const uint8_t session_id[DTLS_SESSION_ID_LEN],
 			 const uint8_t master_secret[DTLS_MASTER_SECRET_LEN], uint16_t suite_id,
 			 const uint8_t *first, size_t first_len, unsigned data_mtu,
@@ -373,7 +364,7 @@ int dtls_conn_new_legacy(struct dtls_server *s, int fd,
 	*out = nullptr;
 	if (!dtls__legacy_suite_known(suite_id))
 		return -EINVAL;
-	ret = dtls_conn_new(s, DTLS_MODE_LEGACY, fd, first, first_len, data_mtu, out);
+	ret = dtls_conn_new(s, DTLS_MODE_LEGACY, dest, first, first_len, data_mtu, out);
 	if (ret == 0) {
 		memcpy((*out)->session_id, session_id, DTLS_SESSION_ID_LEN);
 		memcpy((*out)->master_secret, master_secret, DTLS_MASTER_SECRET_LEN);
@@ -409,7 +400,7 @@ void dtls_conn_free(struct dtls_conn *c)
 {
 	if (!c)
 		return;
-	udp_tx_flush_fd(c->tx, c->fd); /* what it gathered of ours, before the fd is closed */
+	udp_tx_forget(c->tx, &c->tx_err); /* what it gathered of ours goes out now */
 	wolfSSL_free(c->ssl);
 	dtls_conn_drop_pending(c);
 	explicit_bzero(c->psk, sizeof(c->psk));
@@ -426,6 +417,8 @@ int dtls_conn_handshake(struct dtls_conn *c)
 	if (c->established)
 		return 0;
 	ret = wolfSSL_accept(c->ssl);
+	c->feeding = false; /* the fed datagram is used up (or was not needed) */
+	c->fed = nullptr;
 	if (ret != WOLFSSL_SUCCESS) {
 		err = wolfSSL_get_error(c->ssl, ret);
 		if (dtls_would_block(err))
@@ -559,6 +552,16 @@ void dtls_conn_inject(struct dtls_conn *c, const uint8_t *dgram, size_t len)
 	dtls_conn_drop_pending(c);
 	c->pending = copy;
 	c->pending_len = len;
+}
+
+void dtls_conn_set_peer(struct dtls_conn *c, const struct sockaddr_storage *peer,
+			socklen_t peer_len)
+{
+	if (peer_len > sizeof(c->dest.peer))
+		return;
+	udp_tx_forget(c->tx, &c->tx_err); /* gathered for the old address */
+	memcpy(&c->dest.peer, peer, peer_len);
+	c->dest.peer_len = peer_len;
 }
 
 void dtls_conn_set_tx(struct dtls_conn *c, struct udp_tx *tx)

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/socket.h>
 
 struct config;
 
@@ -126,30 +127,45 @@ struct dtls_legacy_choice {
 /* true when "PSK-NEGOTIATE" is a whole item of either list (nullptr = empty). Pure. */
 bool dtls_psk_offered(const char *dtls_list, const char *dtls12_list);
 
+/* Where a session's datagrams go: a non-blocking UDP socket (borrowed; one socket serves many
+ * sessions) and the client's address, or peer_len 0 when fd is connected to it. A session
+ * reads nothing itself: its caller demultiplexes and hands over each datagram (dtls_conn_feed).
+ */
+struct dtls_dest {
+	int fd;
+	struct sockaddr_storage peer;
+	socklen_t peer_len;
+};
+
 /* A PSK-NEGOTIATE session (s must have dtls_psk on): psk = tls_conn_export_psk() (copied; wipe
- * yours), any PSK identity is accepted. first/first_len: the ClientHello datagram already read
- * from the shared socket; it is fed to wolfSSL before anything is read from fd (copied).
- * data_mtu: the tunnel's data MTU; a 1-byte type + data_mtu bytes fit one record.
+ * yours), any PSK identity is accepted. dest is copied. first/first_len: the ClientHello
+ * datagram, fed to wolfSSL by the first dtls_conn_handshake() (copied). data_mtu: the tunnel's
+ * data MTU; a 1-byte type + data_mtu bytes fit one record.
  * Returns 0, -EINVAL (bad args, mode disabled), -ENOMEM. */
-[[nodiscard]] int dtls_conn_new_psk(struct dtls_server *s, int fd, const uint8_t psk[DTLS_PSK_LEN],
+[[nodiscard]] int dtls_conn_new_psk(struct dtls_server *s, const struct dtls_dest *dest,
+				    const uint8_t psk[DTLS_PSK_LEN],
 				    const uint8_t *first, size_t first_len, unsigned data_mtu,
 				    struct dtls_conn **out);
 /* A legacy session (s must have dtls_legacy on): the server resumes session_id with the client's
  * master_secret and suite_id (from dtls_legacy_pick()); a full handshake is refused. Secrets are
  * copied. Same first/data_mtu rules and returns as dtls_conn_new_psk(). */
-[[nodiscard]] int dtls_conn_new_legacy(struct dtls_server *s, int fd,
+[[nodiscard]] int dtls_conn_new_legacy(struct dtls_server *s, const struct dtls_dest *dest,
 				       const uint8_t session_id[DTLS_SESSION_ID_LEN],
 				       const uint8_t master_secret[DTLS_MASTER_SECRET_LEN],
 				       uint16_t suite_id, const uint8_t *first, size_t first_len,
 				       unsigned data_mtu, struct dtls_conn **out);
 void dtls_conn_free(struct dtls_conn *c); /* nullptr ok; wipes secrets; does not close fd */
+/* The client's NAT mapping moved: records go to peer from now on (copied). */
+void dtls_conn_set_peer(struct dtls_conn *c, const struct sockaddr_storage *peer,
+			socklen_t peer_len);
 /* match-tls-dtls-ciphers: the PSK suite with the TLS channel's cipher (by its wolfSSL name, e.g.
  * "TLS13-AES256-GCM-SHA384" → "PSK-AES256-GCM-SHA384"), or nullptr when none matches. Pure. */
 const char *dtls_psk_suite_matching(const char *tls_cipher);
 /* Before the handshake: allow only this PSK suite. 0 or -EINVAL. */
 [[nodiscard]] int dtls_conn_set_psk_suite(struct dtls_conn *c, const char *suite);
-/* 0 = done (legacy: only a resumed handshake counts); -EAGAIN = wait for the fd to be readable
- * or for dtls_conn_timeout_ms(); -EPROTO = failed (logged once at LOG_INFO). */
+/* Runs the handshake on what was fed (the first datagram, then each dtls_conn_feed()): 0 = done
+ * (legacy: only a resumed handshake counts); -EAGAIN = feed the next datagram or wait for
+ * dtls_conn_timeout_ms(); -EPROTO = failed (logged once at LOG_INFO). */
 [[nodiscard]] int dtls_conn_handshake(struct dtls_conn *c);
 /* While the handshake runs: ms until dtls_conn_on_timeout() should be called (the
  * retransmission timer), -1 when none is armed. */
@@ -169,14 +185,14 @@ int dtls_conn_timeout_ms(const struct dtls_conn *c);
 const char *dtls_conn_cipher(const struct dtls_conn *c); /* wolfSSL suite name; static storage */
 /* Largest payload one record carries: data_mtu + 1 (the type byte). */
 size_t dtls_conn_max_payload(const struct dtls_conn *c);
-/* Queue a datagram received elsewhere (e.g. after the client's address changed) to be read
- * before the fd; replaces one not yet consumed. Copied; len 0 or > DTLS_DGRAM_MAX is ignored. */
+/* Queue a datagram to be read next (e.g. one that came from a new client port); replaces one not
+ * yet consumed. Copied; len 0 or > DTLS_DGRAM_MAX is ignored. */
 void dtls_conn_inject(struct dtls_conn *c, const uint8_t *dgram, size_t len);
 /* Records of the established connection go to tx (net/udp_tx.c: gathered, sent as UDP GSO)
  * instead of one send(2) each; tx must outlive c. Without: one send each. */
 struct udp_tx;
 void dtls_conn_set_tx(struct dtls_conn *c, struct udp_tx *tx);
-/* The datagram (read by the caller, recvmmsg) that the following dtls_conn_read() calls
- * decrypt, record by record; borrowed until one of them returns <= 0 (-EAGAIN: used up). The
- * socket is not read meanwhile. */
+/* The datagram (read by the caller, recvmmsg) that the next dtls_conn_handshake(), or the
+ * following dtls_conn_read() calls record by record, consume; borrowed until the handshake call
+ * returns or a read returns <= 0 (-EAGAIN: used up). */
 void dtls_conn_feed(struct dtls_conn *c, const uint8_t *dgram, size_t len);

@@ -40,16 +40,16 @@ enum dtls_mode : uint8_t { DTLS_MODE_PSK, DTLS_MODE_LEGACY };
 
 struct dtls_conn {
 	WOLFSSL *ssl; /* owned */
-	int fd;	      /* borrowed */
+	struct dtls_dest dest; /* its fd is borrowed */
 	enum dtls_mode mode;
 	bool established; /* handshake done (and, legacy, resumed) */
 	bool failed;	  /* a fatal error was logged: every call fails now */
 	bool emsgsize;	  /* the kernel refused a datagram as too big during this write */
 	int io_errno;	  /* last hard socket error, for the log line */
 	size_t max_payload;
-	uint8_t *pending; /* owned: a datagram to read before the fd (first ClientHello, inject) */
+	uint8_t *pending; /* owned: a datagram to read first (the ClientHello, inject) */
 	size_t pending_len;
-	/* Borrowed: dtls_conn_feed()'s datagram; the fd is not read while feeding. */
+	/* Borrowed: dtls_conn_feed()'s datagram. */
 	const uint8_t *fed;
 	size_t fed_len;
 	bool feeding;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* tunnel/dtls_channel.c — DTLS channels of a connection: connected UDP sockets, handshakes
+/* tunnel/dtls_channel.c — DTLS channels of a connection: each one a client address+port on its
+ * worker's shared UDP socket (tunnel/udp_port.c hands its datagrams over), handshakes
  * (PSK-NEGOTIATE or legacy resumption, §5.3/§5.4), records in both directions, DPD echo over
  * DTLS (§5.6) and the TLS fallback rules (§5.8). */
 #include "tunnel/dtls_channel.h"
@@ -8,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include "core/clock.h"
 #include "core/compiler.h"
@@ -20,55 +20,38 @@
 
 enum {
 	DTLS_RECORD_MAX = 16384 + 64,
-	DTLS_RX_BATCH = 16,  /* datagrams per recvmmsg */
-	DTLS_RX_SLOT = 9216, /* > the largest record a client may send (data MTU 9000) */
-	DTLS_RX_ROUNDS = 8,  /* recvmmsg calls per readiness event before others get a turn */
 };
-
-struct dtls_rx {
-	struct mmsghdr msgs[DTLS_RX_BATCH];
-	struct iovec iov[DTLS_RX_BATCH];
-	uint8_t buf[DTLS_RX_BATCH][DTLS_RX_SLOT];
-};
-
-int dtls_rx_new(struct dtls_rx **out)
-{
-	struct dtls_rx *rx = malloc(sizeof(*rx));
-
-	*out = rx;
-	if (!rx)
-		return -ENOMEM;
-	/* recvmmsg only writes msg_len and msg_flags: the vectors are set up once. */
-	for (int i = 0; i < DTLS_RX_BATCH; i++) {
-		rx->iov[i] = (struct iovec){.iov_base = rx->buf[i], .iov_len = DTLS_RX_SLOT};
-		rx->msgs[i] = (struct mmsghdr){
-			.msg_hdr = {.msg_iov = &rx->iov[i], .msg_iovlen = 1},
-		};
-	}
-	return 0;
-}
-
-void dtls_rx_free(struct dtls_rx *rx)
-{
-	free(rx);
-}
 
 static void chan_release(struct loop_call *call)
 {
 	free(container_of(call, struct dtls_chan, free_call));
 }
 
-/* Close now; the memory goes after this event batch (its watch may still be queued). */
+/* Datagrams from key reach ch from now on, on this worker and from the others. */
+static void chan_link(struct worker *w, struct dtls_chan *ch, const struct dtls_peer_key *key)
+{
+	ch->local.key = *key;
+	ch->global.node.key = *key;
+	ch->global.owner = w->idx;
+	dtls_peer_table_add(&w->peers, &ch->local);
+	dtls_peer_index_add(&w->vpn->peers, &ch->global);
+}
+
+static void chan_unlink(struct worker *w, struct dtls_chan *ch)
+{
+	dtls_peer_table_del(&w->peers, &ch->local);
+	dtls_peer_index_del(&w->vpn->peers, &ch->global);
+}
+
+/* Gone from the tables now; the memory after this round (the caller may still hold ch). */
 static void chan_free(struct worker *w, struct dtls_chan *ch)
 {
 	if (!ch)
 		return;
-	loop_watch_del(w->loop, &ch->watch);
+	chan_unlink(w, ch);
 	loop_timer_cancel(w->loop, &ch->timer);
 	dtls_conn_free(ch->dtls);
 	ch->dtls = nullptr;
-	close(ch->fd);
-	ch->fd = -1;
 	loop_defer(w->loop, &ch->free_call, chan_release);
 }
 
@@ -228,66 +211,28 @@ static void chan_on_timer(struct timer *t)
 	chan_arm_handshake_timer(ch->c, ch);
 }
 
-/* The records of one datagram; false when the channel is gone. */
-static bool chan_on_datagram(struct conn *c, struct dtls_chan *ch, const uint8_t *dgram, size_t len)
+/* The records wolfSSL holds (of the datagram fed, or left behind the handshake's Finished). */
+static void chan_read_records(struct conn *c, struct dtls_chan *ch)
 {
 	uint8_t *buf = c->w->dtls_buf;
 	ssize_t n;
 
-	dtls_conn_feed(ch->dtls, dgram, len);
 	while (c->state == CONN_TUNNEL && ch->dtls &&
 	       (n = dtls_conn_read(ch->dtls, buf, DTLS_RECORD_MAX)) != -EAGAIN) {
 		if (n < 0) {
 			conn_log(c, LOG_INFO, "DTLS channel closed by the client");
 			chan_drop(c, ch);
-			return false;
+			return;
 		}
 		chan_on_record(c, ch, buf, (size_t)n);
 	}
-	return c->state == CONN_TUNNEL && ch->dtls;
 }
 
-/* Established: datagrams in batches, until the socket is empty or the budget is spent. */
-static void chan_read_batches(struct conn *c, struct dtls_chan *ch)
+/* One handshake step on what was fed; the channel takes over once it completes. */
+static void chan_handshake(struct conn *c, struct dtls_chan *ch)
 {
-	struct dtls_rx *rx = c->w->dtls_rx;
-
-	for (int round = 0; round < DTLS_RX_ROUNDS; round++) {
-		int got = recvmmsg(ch->fd, rx->msgs, DTLS_RX_BATCH, MSG_DONTWAIT, nullptr);
-		if (got < 0) {
-			if (errno == EINTR || errno == ECONNREFUSED) /* ICMP for an earlier send */
-				continue;
-			if (errno != EAGAIN) {
-				conn_log(c, LOG_INFO, "DTLS socket failed: %m");
-				chan_drop(c, ch);
-			}
-			return;
-		}
-		for (int i = 0; i < got; i++) {
-			const struct mmsghdr *m = &rx->msgs[i];
-			if (!m->msg_len || (m->msg_hdr.msg_flags & MSG_TRUNC))
-				continue; /* empty, or larger than any record a client may send */
-			if (!chan_on_datagram(c, ch, rx->buf[i], m->msg_len))
-				return;
-		}
-		if (got < DTLS_RX_BATCH)
-			return;
-	}
-}
-
-static void chan_on_event(struct loop_watch *watch, uint32_t events)
-{
-	struct dtls_chan *ch = container_of(watch, struct dtls_chan, watch);
-	struct conn *c = ch->c;
-
-	(void)events;
-	if (!ch->dtls)
-		return; /* closed earlier in this batch */
-	if (ch->established) {
-		chan_read_batches(c, ch);
-		return;
-	}
 	int ret = dtls_conn_handshake(ch->dtls);
+
 	if (ret == -EAGAIN) {
 		chan_arm_handshake_timer(c, ch);
 		return;
@@ -302,11 +247,25 @@ static void chan_on_event(struct loop_watch *watch, uint32_t events)
 	dtls_conn_set_tx(ch->dtls, c->w->udp_tx);
 	chan_promote(c, ch);
 	if (c->state == CONN_TUNNEL && ch->dtls)
-		chan_read_batches(c, ch); /* records may have come right behind the Finished */
+		chan_read_records(c, ch); /* records may have come right behind the Finished */
+}
+
+void dtls_chan_input(struct dtls_chan *ch, const uint8_t *dgram, size_t len)
+{
+	struct conn *c = ch->c;
+
+	if (!ch->dtls || c->state != CONN_TUNNEL)
+		return; /* closed earlier in this round */
+	dtls_conn_feed(ch->dtls, dgram, len);
+	if (ch->established)
+		chan_read_records(c, ch);
+	else
+		chan_handshake(c, ch);
 }
 
 void dtls_chan_on_hello(struct conn *c, const uint8_t *dgram, size_t len,
-			const struct sockaddr_storage *peer, socklen_t peer_len)
+			const struct sockaddr_storage *peer, socklen_t peer_len,
+			const struct dtls_peer_key *key)
 {
 	struct worker *w = c->w;
 	struct dtls_chan *ch;
@@ -326,43 +285,37 @@ void dtls_chan_on_hello(struct conn *c, const uint8_t *dgram, size_t len,
 	if (!ch)
 		return;
 	ch->c = c;
-	ch->fd = -1;
 	ch->deadline_ns = loop_now_ns(w->loop) + (uint64_t)DTLS_HANDSHAKE_DEADLINE_S * NS_PER_SEC;
 	timer_init(&ch->timer, chan_on_timer);
-	ret = sock_udp_connect(w->udp_local, w->udp_local_len, (const struct sockaddr *)peer,
-			       peer_len, &ch->fd);
-	if (ret) {
-		conn_log(c, LOG_WARNING, "cannot open a UDP socket for DTLS: %s", strerror(-ret));
-		free(ch);
-		return;
-	}
+	struct dtls_dest dest = {.fd = w->udp_watch.fd, .peer_len = peer_len};
+	memcpy(&dest.peer, peer, peer_len);
 	if (c->dtls.mode == DTLS_MODE_PSK)
-		ret = dtls_conn_new_psk(w->vpn->dtls, ch->fd, c->dtls.key, dgram, len, c->dtls.mtu,
+		ret = dtls_conn_new_psk(w->vpn->dtls, &dest, c->dtls.key, dgram, len, c->dtls.mtu,
 					&ch->dtls);
 	else
-		ret = dtls_conn_new_legacy(w->vpn->dtls, ch->fd, c->session->dtls_id, c->dtls.key,
+		ret = dtls_conn_new_legacy(w->vpn->dtls, &dest, c->session->dtls_id, c->dtls.key,
 					   c->dtls.legacy_suite, dgram, len, c->dtls.mtu,
 					   &ch->dtls);
 	if (!ret && c->dtls.psk_suite)
 		ret = dtls_conn_set_psk_suite(ch->dtls, c->dtls.psk_suite);
-	if (!ret)
-		ret = loop_watch_add(w->loop, &ch->watch, ch->fd, EPOLLIN, chan_on_event);
 	if (ret) {
 		conn_log(c, LOG_WARNING, "cannot start DTLS: %s", strerror(-ret));
 		dtls_conn_free(ch->dtls);
-		close(ch->fd);
 		free(ch);
 		return;
 	}
-	/* A second ClientHello replaces the live channel only once its handshake completes. */
+	/* A second ClientHello replaces the live channel only once its handshake completes; from
+	 * the live channel's port, it shadows it in the tables until then. */
 	chan_free(w, c->dtls.pending);
 	c->dtls.pending = ch;
+	chan_link(w, ch, key);
 	conn_log(c, LOG_INFO, "DTLS handshake started");
-	chan_on_event(&ch->watch, EPOLLIN); /* the ClientHello is already queued inside */
+	chan_handshake(c, ch); /* on the ClientHello, queued inside */
 }
 
 void dtls_chan_on_rebind(struct conn *c, const uint8_t *dgram, size_t len,
-			 const struct sockaddr_storage *peer, socklen_t peer_len)
+			 const struct sockaddr_storage *peer, socklen_t peer_len,
+			 const struct dtls_peer_key *key)
 {
 	struct dtls_chan *ch = c->dtls.active;
 	uint64_t now = loop_now_ns(c->w->loop);
@@ -383,10 +336,9 @@ void dtls_chan_on_rebind(struct conn *c, const uint8_t *dgram, size_t len,
 	if (n <= 0)
 		return;
 	c->dtls.rebind_ns = now;
-	if (connect(ch->fd, (const struct sockaddr *)peer, peer_len) < 0) {
-		conn_log(c, LOG_WARNING, "DTLS: cannot follow the client to its new port: %m");
-		return;
-	}
+	chan_unlink(c->w, ch);
+	chan_link(c->w, ch, key);
+	dtls_conn_set_peer(ch->dtls, peer, peer_len);
 	conn_log(c, LOG_INFO, "DTLS: client port changed (NAT rebinding): following it");
 	chan_on_record(c, ch, buf, (size_t)n);
 }

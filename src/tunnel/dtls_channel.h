@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* tunnel/dtls_channel.h — the DTLS side of a tunnel (reference §5): a connected UDP socket per
- * DTLS session, the handshake started by a ClientHello the demultiplexer handed over, packets
- * and DPD over DTLS, and the choice between DTLS and TLS for each downlink packet (fallback,
- * §5.8). Runs on the connection's worker thread. */
+/* tunnel/dtls_channel.h — the DTLS side of a tunnel (reference §5): a DTLS session per client
+ * address+port on the worker's shared UDP socket, the handshake started by a ClientHello the
+ * demultiplexer (udp_port.c) handed over, packets and DPD over DTLS, and the choice between
+ * DTLS and TLS for each downlink packet (fallback, §5.8). Runs on the connection's worker. */
 #pragma once
 
 #include <stdint.h>
@@ -11,6 +11,7 @@
 #include "core/loop.h"
 #include "tunnel/cstp.h"
 #include "tunnel/dtls_hello.h"
+#include "tunnel/dtls_peers.h"
 
 struct conn;
 struct dtls_conn;
@@ -19,8 +20,8 @@ enum dtls_mode : uint8_t { DTLS_MODE_NONE, DTLS_MODE_PSK, DTLS_MODE_LEGACY };
 
 struct dtls_chan {
 	struct conn *c;
-	int fd; /* UDP socket connected to the client */
-	struct loop_watch watch;
+	struct dtls_peer_node local;   /* in the worker's peer table */
+	struct dtls_peer_entry global; /* in the vpn's peer index */
 	struct loop_call free_call;
 	struct timer timer; /* handshake retransmission */
 	struct dtls_conn *dtls;
@@ -52,20 +53,20 @@ struct dtls_state {
 	bool hello_limit_logged;
 };
 
-/* A worker's receive batch for its DTLS channels (recvmmsg). */
-struct dtls_rx;
-[[nodiscard]] int dtls_rx_new(struct dtls_rx **out);
-void dtls_rx_free(struct dtls_rx *rx); /* nullptr ok */
-
-/* A ClientHello for this connection's session arrived from peer (possibly on another worker). */
+/* A ClientHello for this connection's session arrived from peer (key: its table key; possibly
+ * on another worker): a new channel for peer, its handshake started. */
 void dtls_chan_on_hello(struct conn *c, const uint8_t *dgram, size_t len,
-			const struct sockaddr_storage *peer, socklen_t peer_len);
+			const struct sockaddr_storage *peer, socklen_t peer_len,
+			const struct dtls_peer_key *key);
+/* A datagram from ch's client address+port (found in the worker's peer table). */
+void dtls_chan_input(struct dtls_chan *ch, const uint8_t *dgram, size_t len);
 /* NAT rebinding: a DTLS record for this connection's session came from a new port of the same
  * client address. Moves the live channel there (at most once per DTLS_REBIND_MIN_S) and feeds it
  * the record. */
 enum { DTLS_REBIND_MIN_S = 3 };
 void dtls_chan_on_rebind(struct conn *c, const uint8_t *dgram, size_t len,
-			 const struct sockaddr_storage *peer, socklen_t peer_len);
+			 const struct sockaddr_storage *peer, socklen_t peer_len,
+			 const struct dtls_peer_key *key);
 /* Send one frame over DTLS if the channel is up and preferred; false = send it over TLS. */
 bool dtls_chan_send(struct conn *c, enum cstp_type type, const uint8_t *payload, size_t len);
 /* The client sent DATA over CSTP: it considers DTLS down (§5.8 (a)). */
@@ -73,6 +74,6 @@ void dtls_chan_on_cstp_data(struct conn *c);
 /* Timer work: DTLS DPD and switch-to-tcp. Returns the next DTLS deadline (0 = none). */
 uint64_t dtls_chan_on_timer(struct conn *c, uint64_t now);
 uint64_t dtls_chan_deadline(const struct conn *c);
-/* Close every DTLS socket of the connection and wipe the keys. */
+/* Close every DTLS channel of the connection and wipe the keys. */
 void dtls_chan_close_all(struct conn *c);
 const char *dtls_chan_cipher(const struct conn *c); /* nullptr when DTLS is not up */

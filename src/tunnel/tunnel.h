@@ -15,6 +15,7 @@
 #include "config/config.h"
 #include "net/net.h"
 #include "tls/tls.h"
+#include "tunnel/dtls_peers.h"
 
 struct worker;
 struct session_registry;
@@ -30,6 +31,7 @@ struct vpn_stats {
 	_Atomic uint64_t bytes[2][2], packets[2][2]; /* [VPN_RX|VPN_TX][VPN_TLS|VPN_DTLS] */
 	_Atomic uint64_t hs_bucket[VPN_HS_BUCKETS], hs_overflow, hs_sum_us;
 	_Atomic uint64_t dtls_fallbacks;
+	_Atomic uint64_t dtls_handovers; /* datagrams read by another worker than their channel's */
 	_Atomic uint64_t connections; /* gauge */
 	_Atomic uint64_t drops;	      /* packets dropped: full queues, TUN, hand-off */
 	_Atomic uint64_t spoofed;     /* uplink packets whose source is not the lease */
@@ -73,6 +75,7 @@ struct vpn {
 	void (*on_event)(void *ctx, const struct vpn_event *ev);
 	void *events_ctx;
 	struct session_registry *sessions; /* owned (vpn_new/vpn_free) */
+	struct dtls_peer_index peers;	   /* every worker's DTLS channels by client address+port */
 	unsigned n_workers;
 	struct worker **workers;      /* owned */
 	_Atomic uint16_t *slot_owner; /* lease slot -> worker index + 1; 0 = nobody */

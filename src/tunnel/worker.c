@@ -20,6 +20,7 @@
 #include "tunnel/conn.h"
 #include "tunnel/dtls_hello.h"
 #include "tunnel/session.h"
+#include "tunnel/udp_port.h"
 
 enum {
 	TUN_READ_BUDGET = 256, /* packets per readiness event before others get a turn */
@@ -30,7 +31,6 @@ enum {
 	PKT_BUF_LEN = TUN_VNET_HDR_LEN + 65536, /* a super-packet with its vnet header */
 	HANDOFF_MAX_PKTS = 64,
 	HANDOFF_MAX_BYTES = 128 * 1024,
-	REBIND_LOOKUPS_PER_S = 64, /* address-only session lookups for records from new ports */
 };
 
 /* A batch of downlink packets read by one worker for sessions another worker owns. Without
@@ -43,21 +43,6 @@ struct handoff {
 	uint32_t slot[HANDOFF_MAX_PKTS];
 	uint32_t len[HANDOFF_MAX_PKTS];
 	uint8_t data[HANDOFF_MAX_BYTES];
-};
-
-/* A ClientHello (or, for NAT rebinding, a record) read by one worker for a session another
- * worker carries. */
-struct hello_handoff {
-	struct loop_call call;
-	struct worker *to;
-	uint32_t slot;
-	bool rebind; /* a record from a new port: id holds the session id */
-	uint64_t session_id;
-	uint8_t id[32];
-	struct sockaddr_storage peer;
-	socklen_t peer_len;
-	size_t len;
-	uint8_t data[];
 };
 
 struct kick {
@@ -228,198 +213,6 @@ void worker_kick_slot(struct worker *from, unsigned idx, uint32_t slot, uint64_t
 	loop_post(k->to->loop, &k->call, on_kick);
 }
 
-static uint16_t peer_port_of(const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET6)
-		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
-	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
-}
-
-static void peer_ip_text(const struct sockaddr_storage *ss, char out[INET6_ADDRSTRLEN])
-{
-	const struct sockaddr_in6 *s6 = (const void *)ss;
-
-	out[0] = '\0';
-	if (ss->ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
-		inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], out, INET6_ADDRSTRLEN);
-	else if (ss->ss_family == AF_INET6)
-		inet_ntop(AF_INET6, &s6->sin6_addr, out, INET6_ADDRSTRLEN);
-	else
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, out,
-			  INET6_ADDRSTRLEN);
-}
-
-/* deny-roaming: DTLS only from the address that authenticated (as session_attach() does for
- * CSTP). */
-static bool roaming_denied(const struct conn *c, const struct sockaddr_storage *peer)
-{
-	char ip[INET6_ADDRSTRLEN];
-
-	if (!c->session->cfg->deny_roaming)
-		return false;
-	peer_ip_text(peer, ip);
-	return strcmp(ip, c->session->auth_ip) != 0;
-}
-
-static void hello_deliver(struct worker *w, uint32_t slot, const uint8_t id[32], const uint8_t *d,
-			  size_t len, const struct sockaddr_storage *peer, socklen_t peer_len)
-{
-	struct conn *c = w->slot_conn[slot];
-
-	/* Re-check on the owner: the tunnel may have moved or reconnected since the lookup. */
-	if (!c || !c->session || !c->session->has_dtls_id ||
-	    !ct_memeq(c->session->dtls_id, id, 32)) {
-		w->udp_unknown++;
-		return;
-	}
-	if (roaming_denied(c, peer)) {
-		w->udp_roaming++;
-		if (!c->dtls.roam_logged)
-			conn_log(c, LOG_NOTICE, "deny-roaming: DTLS from another address refused");
-		c->dtls.roam_logged = true;
-		return;
-	}
-	dtls_chan_on_hello(c, d, len, peer, peer_len);
-}
-
-static void rebind_deliver(struct worker *w, uint32_t slot, uint64_t session_id, const uint8_t *d,
-			   size_t len, const struct sockaddr_storage *peer, socklen_t peer_len)
-{
-	struct conn *c = w->slot_conn[slot];
-
-	if (!c || !c->session || c->session->id != session_id)
-		return;
-	if (roaming_denied(c, peer)) {
-		w->udp_roaming++;
-		return;
-	}
-	dtls_chan_on_rebind(c, d, len, peer, peer_len);
-}
-
-static void on_hello_handoff(struct loop_call *call)
-{
-	struct hello_handoff *h = container_of(call, struct hello_handoff, call);
-
-	if (h->rebind)
-		rebind_deliver(h->to, h->slot, h->session_id, h->data, h->len, &h->peer,
-			       h->peer_len);
-	else
-		hello_deliver(h->to, h->slot, h->id, h->data, h->len, &h->peer, h->peer_len);
-	free(h);
-}
-
-/* A DTLS record on the shared socket: its 4-tuple matched no connected socket, so the client's
- * NAT mapping (port) changed. Matched by address alone, rate-limited per worker. */
-static bool rebind_lookup(struct worker *w, const struct sockaddr_storage *peer, int *owner,
-			  uint32_t *slot, uint64_t *id)
-{
-	char ip[INET6_ADDRSTRLEN];
-	uint64_t now = loop_now_ns(w->loop);
-
-	if (now - w->rebind_window_ns >= NS_PER_SEC) {
-		w->rebind_window_ns = now;
-		w->rebind_lookups = 0;
-	}
-	if (w->rebind_lookups++ >= REBIND_LOOKUPS_PER_S)
-		return false;
-	peer_ip_text(peer, ip);
-	return session_dtls_lookup_by_ip(w->vpn->sessions, ip, owner, slot, id);
-}
-
-static void on_udp_readable(struct loop_watch *watch, uint32_t events)
-{
-	struct worker *w = container_of(watch, struct worker, udp_watch);
-	struct vpn *v = w->vpn;
-
-	(void)events;
-	for (int budget = TUN_READ_BUDGET; budget > 0; budget--) {
-		struct sockaddr_storage peer;
-		socklen_t plen = sizeof(peer);
-		ssize_t n = recvfrom(watch->fd, w->pkt_buf, PKT_BUF_LEN, 0,
-				     (struct sockaddr *)&peer, &plen);
-		struct sentry_addr sa;
-		struct dtls_hello h;
-		bool have_sa;
-		uint32_t slot;
-		int owner;
-
-		if (n < 0)
-			return;
-		/* Unknown datagrams cost a parse and, for a well-formed ClientHello, one locked
-		 * lookup: nothing is allocated for them (§5.2, bad input). */
-		have_sa = v->sentry &&
-			  !sentry_addr_from_sockaddr((const struct sockaddr *)&peer, plen, &sa);
-		if (have_sa && sentry_is_banned(v->sentry, &sa, clock_now_ns())) {
-			w->udp_banned++; /* XDP drops these first when it runs */
-			continue;
-		}
-		if (dtls_hello_parse(w->pkt_buf, (size_t)n, &h)) {
-			w->udp_garbage++;
-			if (have_sa) /* 0 points by default: UDP sources are spoofable */
-				(void)sentry_event(v->sentry, &sa, SENTRY_EV_DTLS_GARBAGE,
-						   clock_now_ns());
-			continue;
-		}
-		if (h.kind == DTLS_DGRAM_RECORD) {
-			uint64_t sid;
-			if (!rebind_lookup(w, &peer, &owner, &slot, &sid)) {
-				w->udp_unknown++;
-				continue;
-			}
-			if ((unsigned)owner == w->idx) {
-				rebind_deliver(w, slot, sid, w->pkt_buf, (size_t)n, &peer, plen);
-				continue;
-			}
-			struct hello_handoff *rb = malloc(sizeof(*rb) + (size_t)n);
-			if (!rb)
-				continue;
-			*rb = (struct hello_handoff){.to = v->workers[owner],
-						     .slot = slot,
-						     .rebind = true,
-						     .session_id = sid,
-						     .peer = peer,
-						     .peer_len = plen,
-						     .len = (size_t)n};
-			memcpy(rb->data, w->pkt_buf, (size_t)n);
-			loop_post(rb->to->loop, &rb->call, on_hello_handoff);
-			continue;
-		}
-		if (h.kind != DTLS_DGRAM_CLIENT_HELLO || !h.servable ||
-		    h.session_id_len != sizeof(h.session_id)) {
-			w->udp_garbage++;
-			if (have_sa)
-				(void)sentry_event(v->sentry, &sa, SENTRY_EV_DTLS_GARBAGE,
-						   clock_now_ns());
-			continue;
-		}
-		if (!session_dtls_lookup(v->sessions, h.session_id, &owner, &slot)) {
-			w->udp_unknown++;
-			continue;
-		}
-		/* The first datagram of a DTLS session: the rule file's UDP static routes, bans and
-		 * the connection counting (rates, points) apply as to a TCP accept. */
-		if (have_sa &&
-		    sentry_check_connect(v->sentry, &sa, SENTRY_PROTO_UDP, peer_port_of(&peer),
-					 clock_now_ns()) == SENTRY_REJECT) {
-			w->udp_banned++;
-			continue;
-		}
-		if ((unsigned)owner == w->idx) {
-			hello_deliver(w, slot, h.session_id, w->pkt_buf, (size_t)n, &peer, plen);
-			continue;
-		}
-		struct hello_handoff *ho = malloc(sizeof(*ho) + (size_t)n);
-		if (!ho)
-			continue;
-		*ho = (struct hello_handoff){.to = v->workers[owner], .slot = slot};
-		memcpy(ho->id, h.session_id, 32);
-		ho->peer = peer;
-		ho->peer_len = plen;
-		ho->len = (size_t)n;
-		memcpy(ho->data, w->pkt_buf, (size_t)n);
-		loop_post(ho->to->loop, &ho->call, on_hello_handoff);
-	}
-}
 
 static void handoff_flush(struct worker *w, struct handoff **pending)
 {
@@ -603,7 +396,7 @@ static void worker_free(struct worker *w)
 	free(w->dtls_buf);
 	gro_free(w->gro);
 	udp_tx_free(w->udp_tx);
-	dtls_rx_free(w->dtls_rx);
+	udp_port_fini(w);
 	loop_free(w->loop);
 	free(w->slot_conn);
 	free(w->pkt_buf);
@@ -639,7 +432,7 @@ static int worker_new(struct vpn *v, unsigned idx, struct worker **out)
 		goto err;
 	ret = udp_tx_new(on_udp_tx_started, w, &w->udp_tx);
 	if (!ret)
-		ret = dtls_rx_new(&w->dtls_rx);
+		ret = udp_port_init(w);
 	if (ret)
 		goto err;
 	w->tun_fd = tun_queue_fd(v->tun, idx % tun_queue_count(v->tun));
@@ -678,6 +471,8 @@ int vpn_new(const struct config *cfg, struct tls_server *tls, struct ippool *poo
 		goto err;
 	}
 	ret = session_registry_new(pool, &v->sessions);
+	if (!ret)
+		ret = dtls_peer_index_init(&v->peers);
 	if (ret)
 		goto err;
 	for (unsigned i = 0; i < n_workers; i++) {
@@ -692,23 +487,9 @@ err:
 	return ret;
 }
 
-static int worker_udp_attach(struct worker *w, int *fd)
-{
-	socklen_t len = sizeof(w->udp_local_ss);
-	int ret;
-
-	if (getsockname(*fd, (struct sockaddr *)&w->udp_local_ss, &len) < 0)
-		return -errno;
-	w->udp_local = (const struct sockaddr *)&w->udp_local_ss;
-	w->udp_local_len = len;
-	ret = loop_watch_add(w->loop, &w->udp_watch, *fd, EPOLLIN, on_udp_readable);
-	if (!ret)
-		*fd = -1; /* owned by the worker now */
-	return ret;
-}
-
 int vpn_start(struct vpn *v, int *listen_fds, int *udp_fds)
 {
+	v->peers.accel = v->accel;
 	for (unsigned i = 0; i < v->n_workers; i++) {
 		struct worker *w = v->workers[i];
 		timer_init(&w->accept_timer, on_accept_resume);
@@ -717,7 +498,7 @@ int vpn_start(struct vpn *v, int *listen_fds, int *udp_fds)
 		if (ret)
 			return ret;
 		listen_fds[i] = -1; /* owned by the worker now */
-		if (udp_fds && (ret = worker_udp_attach(w, &udp_fds[i])))
+		if (udp_fds && (ret = udp_port_attach(w, &udp_fds[i])))
 			return ret;
 		ret = loop_watch_add(w->loop, &w->tun_watch, w->tun_fd, EPOLLIN, on_tun_readable);
 		if (ret)
@@ -764,6 +545,7 @@ void vpn_free(struct vpn *v)
 	for (unsigned i = 0; v->workers && i < v->n_workers; i++)
 		worker_free(v->workers[i]);
 	session_registry_free(v->sessions);
+	dtls_peer_index_fini(&v->peers);
 	config_put(v->cfg);
 	pthread_mutex_destroy(&v->cfg_lock);
 	pthread_mutex_destroy(&v->route_lock);

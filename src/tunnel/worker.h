@@ -10,11 +10,12 @@
 
 #include "core/list.h"
 #include "core/loop.h"
+#include "tunnel/dtls_peers.h"
 #include "tunnel/tunnel.h"
 
 struct conn;
-struct dtls_rx;
 struct gro;
+struct udp_rx;
 struct udp_tx;
 
 struct worker {
@@ -26,10 +27,9 @@ struct worker {
 	struct loop_watch listen_watch;
 	struct timer accept_timer; /* rate-limit-ms: re-enables listen_watch */
 	struct loop_watch tun_watch;
-	struct loop_watch udp_watch; /* the shared DTLS port: ClientHellos arrive here */
-	struct sockaddr_storage udp_local_ss;
-	const struct sockaddr *udp_local; /* its bound address, for connected sockets */
-	socklen_t udp_local_len;
+	struct loop_watch udp_watch; /* its socket on the shared DTLS port (udp_port.c) */
+	struct udp_rx *udp_rx;	     /* recvmmsg buffers for it */
+	struct dtls_peer_table peers; /* client address+port -> this worker's DTLS channel */
 	uint8_t *dtls_buf;	 /* one DTLS record (type byte + packet) */
 	int tun_fd;		 /* borrowed from vpn->tun */
 	struct conn **slot_conn; /* slot -> connection carrying it on this worker */
@@ -43,7 +43,6 @@ struct worker {
 	struct udp_tx *udp_tx; /* DTLS records gathered per round, sent as UDP GSO */
 	struct loop_call udp_tx_call;
 	bool udp_tx_armed;
-	struct dtls_rx *dtls_rx; /* recvmmsg buffers for the DTLS channels (dtls_channel.c) */
 	struct loop_call stop_call;
 
 	struct vpn_stats stats;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* tools/ocload/main.c — command line, limits (clients, fds), one loop thread per core, the
- * final report and the exit status (0 only when every session and reconnect succeeded). */
+/* tools/ocload/main.c — command line, limits (clients, fds), one event-loop process per core
+ * (each its own fd table: RLIMIT_NOFILE bounds a process, so 10,000 DTLS clients fit), the final
+ * report and the exit status (0 only when every session and reconnect succeeded). */
 #include <wolfssl/options.h>
 #include <wolfssl/ssl.h>
 #include <wolfssl/wolfcrypt/coding.h>
@@ -8,12 +9,13 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,7 +36,7 @@ static void usage(FILE *f)
 		"  --clients N          emulated clients (1..%d, default 1)\n"
 		"  --rate R             new sessions per second (default 100)\n"
 		"  --duration S         run time in seconds (required)\n"
-		"  --threads T          event-loop threads (default: one per core)\n"
+		"  --threads T          event loops, a process each (default: one per core)\n"
 		"  --dtls | --no-dtls   DTLS-PSK data channel (default on)\n"
 		"  --ping-interval MS   one inner packet per client every MS ms (0 = none; 1000)\n"
 		"  --payload BYTES      inner payload size (8..%d, default 56)\n"
@@ -159,11 +161,11 @@ static void users_free(struct ocl_opts *o)
 	free(o->users);
 }
 
-/* One socket per client (two with DTLS) plus the loops' own fds. */
-static int fds_raise(unsigned clients, bool dtls, unsigned threads)
+/* One socket per client (two with DTLS) plus the loop's own fds: in each loop's process. */
+static int fds_raise(unsigned clients, bool dtls)
 {
 	struct rlimit rl;
-	rlim_t need = (rlim_t)clients * (dtls ? 2 : 1) + (rlim_t)threads * 4 + FD_RESERVE;
+	rlim_t need = (rlim_t)clients * (dtls ? 2 : 1) + FD_RESERVE;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return -errno;
@@ -180,20 +182,29 @@ static int fds_raise(unsigned clients, bool dtls, unsigned threads)
 	return 0;
 }
 
-struct worker_arg {
-	const struct ocl_opts *o;
-	unsigned first;
-	uint64_t t0_ns;
-	struct ocl_stats *st;
-	int ret;
-};
-
-static void *worker_main(void *p)
+/* Memory the loop processes write and main() reads after they exited. */
+static void *shared_alloc(size_t len)
 {
-	struct worker_arg *a = p;
+	void *p = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
-	a->ret = ocl_thread_run(a->o, a->first, a->o->threads, a->t0_ns, a->st);
-	return nullptr;
+	return p == MAP_FAILED ? nullptr : p;
+}
+
+/* The body of loop process i: clients i, i + threads, … */
+[[noreturn]] static void loop_process(const struct ocl_opts *o, unsigned i, uint64_t t0,
+				      struct ocl_stats *st)
+{
+	unsigned share = o->clients / o->threads + (i < o->clients % o->threads);
+	int ret;
+
+	srandom((unsigned)time(nullptr) ^ (unsigned)getpid());
+	ret = fds_raise(share, o->dtls);
+	if (!ret)
+		ret = ocl_thread_run(o, i, o->threads, t0, st);
+	if (ret)
+		fprintf(stderr, "ocload: loop %u: %s\n", i, strerror(-ret));
+	fflush(nullptr);
+	_exit(ret ? 1 : 0);
 }
 
 enum {
@@ -412,9 +423,9 @@ int main(int argc, char **argv)
 {
 	struct ocl_opts o;
 	struct ocl_stats *st = nullptr, total = {};
-	struct worker_arg args[OCL_MAX_THREADS] = {};
-	pthread_t tids[OCL_MAX_THREADS];
-	unsigned started = 0;
+	pid_t pids[OCL_MAX_THREADS];
+	unsigned started = 0, ok = 0;
+	size_t st_len = 0, done_len = 0;
 	uint64_t t0;
 	int rc = 1;
 
@@ -429,43 +440,52 @@ int main(int argc, char **argv)
 			"--duration\n",
 			o.clients, o.rate);
 	signal(SIGPIPE, SIG_IGN);
-	srandom((unsigned)time(nullptr) ^ (unsigned)getpid());
-	if (fds_raise(o.clients, o.dtls, o.threads))
-		goto out;
 	if (wolfSSL_Init() != WOLFSSL_SUCCESS) {
 		fprintf(stderr, "ocload: wolfSSL_Init failed\n");
 		goto out;
 	}
-	st = calloc(o.threads, sizeof(*st));
+	st_len = o.threads * sizeof(*st);
+	done_len = o.clients * sizeof(*total.done_ns);
+	st = shared_alloc(st_len);
 	total.done_ns = calloc(o.clients, sizeof(*total.done_ns));
 	if (!st || !total.done_ns)
 		goto out_ssl;
 	for (unsigned i = 0; i < o.threads; i++) {
-		st[i].done_ns = calloc(o.clients, sizeof(*st[i].done_ns));
+		st[i].done_ns = shared_alloc(done_len);
 		if (!st[i].done_ns)
 			goto out_ssl;
 	}
-	t0 = clock_now_ns() + 50 * NS_PER_MS; /* let every thread get ready first */
+	fflush(nullptr);
+	t0 = clock_now_ns() + 50 * NS_PER_MS; /* let every loop get ready first */
 	for (unsigned i = 0; i < o.threads; i++) {
-		args[i] = (struct worker_arg){.o = &o, .first = i, .t0_ns = t0, .st = &st[i]};
-		if (pthread_create(&tids[i], nullptr, worker_main, &args[i]) != 0) {
-			fprintf(stderr, "ocload: cannot start thread %u\n", i);
+		pids[i] = fork();
+		if (pids[i] < 0) {
+			fprintf(stderr, "ocload: cannot start loop %u: %s\n", i, strerror(errno));
 			break;
 		}
+		if (pids[i] == 0)
+			loop_process(&o, i, t0, &st[i]);
 		started++;
 	}
 	for (unsigned i = 0; i < started; i++) {
-		pthread_join(tids[i], nullptr);
-		if (args[i].ret)
-			fprintf(stderr, "ocload: thread %u: %s\n", i, strerror(-args[i].ret));
+		int status;
+
+		if (waitpid(pids[i], &status, 0) == pids[i] && WIFEXITED(status) &&
+		    WEXITSTATUS(status) == 0)
+			ok++;
+		else if (WIFSIGNALED(status))
+			fprintf(stderr, "ocload: loop %u killed by signal %d\n", i,
+				WTERMSIG(status));
 		ocl_stats_merge(&total, &st[i]);
 	}
 	ocl_stats_print(&total, &o, (double)(clock_now_ns() - t0) / 1e9, o.json);
-	rc = started == o.threads && run_ok(&total, &o) ? 0 : 1;
+	rc = ok == o.threads && run_ok(&total, &o) ? 0 : 1;
 out_ssl:
 	for (unsigned i = 0; st && i < o.threads; i++)
-		free(st[i].done_ns);
-	free(st);
+		if (st[i].done_ns)
+			munmap(st[i].done_ns, done_len);
+	if (st)
+		munmap(st, st_len);
 	free(total.done_ns);
 	wolfSSL_Cleanup();
 out:

@@ -74,7 +74,8 @@ struct ocl_hist {
 	uint64_t bucket[OCL_HIST_BUCKETS];
 };
 
-/* One thread's counters; merged by main() after the threads joined (no sharing while running). */
+/* One loop's counters, in memory shared with main(), which merges them after the loop
+ * processes exited (no sharing while running). */
 struct ocl_stats {
 	uint64_t started, handshakes, dtls_up, established_max, alive_end;
 	uint64_t failed[STAGE__COUNT];

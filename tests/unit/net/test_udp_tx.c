@@ -92,12 +92,12 @@ static void test_sizes_and_order(void **state)
 	assert_int_equal(udp_tx_new(on_armed, &armed_calls, &t), 0);
 	for (unsigned i = 0; i < 3; i++) {
 		make(buf, lens[i], i);
-		udp_tx_add(t, p.tx, &err, buf, lens[i]);
+		udp_tx_add(t, p.tx, nullptr, 0, &err, buf, lens[i]);
 	}
 	expect_empty(p.rx); /* gathered, not sent */
 	for (unsigned i = 3; i < sizeof(lens) / sizeof(lens[0]); i++) {
 		make(buf, lens[i], i);
-		udp_tx_add(t, p.tx, &err, buf, lens[i]);
+		udp_tx_add(t, p.tx, nullptr, 0, &err, buf, lens[i]);
 	}
 	udp_tx_flush(t);
 	for (unsigned i = 0; i < sizeof(lens) / sizeof(lens[0]); i++)
@@ -125,14 +125,14 @@ static void test_limits_and_sockets(void **state)
 	assert_int_equal(udp_tx_new(nullptr, nullptr, &t), 0);
 	for (unsigned i = 0; i < 150; i++) {
 		make(buf, 100, i);
-		udp_tx_add(t, a.tx, nullptr, buf, 100);
+		udp_tx_add(t, a.tx, nullptr, 0, nullptr, buf, 100);
 	}
 	for (unsigned i = 0; i < 100; i++) {
 		make(buf, 1500, i);
-		udp_tx_add(t, b.tx, nullptr, buf, 1500);
+		udp_tx_add(t, b.tx, nullptr, 0, nullptr, buf, 1500);
 	}
 	make(buf, 7, 150);
-	udp_tx_add(t, a.tx, nullptr, buf, 7);
+	udp_tx_add(t, a.tx, nullptr, 0, nullptr, buf, 7);
 	udp_tx_flush(t);
 	for (unsigned i = 0; i < 150; i++)
 		expect(a.rx, 100, i);
@@ -141,31 +141,69 @@ static void test_limits_and_sockets(void **state)
 		expect(b.rx, 1500, i);
 	expect_empty(a.rx);
 	expect_empty(b.rx);
-	udp_tx_flush_fd(t, a.tx);    /* nothing pending: no-op */
-	udp_tx_flush_fd(nullptr, 0); /* nullptr is fine */
+	udp_tx_forget(t, nullptr);	   /* nothing pending: no-op */
+	udp_tx_forget(nullptr, nullptr); /* nullptr is fine */
 	udp_tx_free(t);
 	pair_close(&a);
 	pair_close(&b);
 }
 
-/* udp_tx_flush_fd sends only that socket's batch. */
-static void test_flush_fd(void **state)
+/* udp_tx_forget sends the batch only when it is that sender's. */
+static void test_forget(void **state)
 {
 	struct udp_tx *t;
 	struct pair a;
 	uint8_t buf[200];
+	int mine = 0, other = 0;
 
 	(void)state;
 	pair_open(&a);
 	assert_int_equal(udp_tx_new(nullptr, nullptr, &t), 0);
 	make(buf, 200, 1);
-	udp_tx_add(t, a.tx, nullptr, buf, 200);
-	udp_tx_flush_fd(t, a.tx + 1000);
+	udp_tx_add(t, a.tx, nullptr, 0, &mine, buf, 200);
+	udp_tx_forget(t, &other);
 	expect_empty(a.rx);
-	udp_tx_flush_fd(t, a.tx);
+	udp_tx_forget(t, &mine);
 	expect(a.rx, 200, 1);
 	udp_tx_free(t);
 	pair_close(&a);
+}
+
+/* One unconnected socket, as the DTLS port: each batch goes to its own peer address, and
+ * datagrams for another peer start a new batch. */
+static void test_peers(void **state)
+{
+	struct sockaddr_in to[2];
+	struct udp_tx *t;
+	struct pair a, b;
+	uint8_t buf[1200];
+	int fd;
+
+	(void)state;
+	pair_open(&a);
+	pair_open(&b);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	for (int i = 0; i < 2; i++) {
+		socklen_t len = sizeof(to[i]);
+		assert_int_equal(getsockname(i ? b.rx : a.rx, (struct sockaddr *)&to[i], &len), 0);
+	}
+	assert_int_equal(udp_tx_new(nullptr, nullptr, &t), 0);
+	for (unsigned i = 0; i < 40; i++) {
+		/* 10 to a, 10 to b, ...: four batches of equal sizes (GSO) */
+		const struct sockaddr_in *dst = &to[(i / 10) % 2];
+		make(buf, 1200, i);
+		udp_tx_add(t, fd, (const struct sockaddr *)dst, sizeof(*dst), nullptr, buf, 1200);
+	}
+	udp_tx_flush(t);
+	for (unsigned i = 0; i < 40; i++)
+		expect((i / 10) % 2 ? b.rx : a.rx, 1200, i);
+	expect_empty(a.rx);
+	expect_empty(b.rx);
+	udp_tx_free(t);
+	close(fd);
+	pair_close(&a);
+	pair_close(&b);
 }
 
 /* A hard error goes to the sender's slot; UDP loss (a refused port) does not. */
@@ -181,8 +219,8 @@ static void test_errors(void **state)
 	assert_int_equal(udp_tx_new(nullptr, nullptr, &t), 0);
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0); /* not connected: send fails */
 	assert_true(fd >= 0);
-	udp_tx_add(t, fd, &err, buf, sizeof(buf));
-	udp_tx_add(t, fd, &err, buf, sizeof(buf));
+	udp_tx_add(t, fd, nullptr, 0, &err, buf, sizeof(buf));
+	udp_tx_add(t, fd, nullptr, 0, &err, buf, sizeof(buf));
 	udp_tx_flush(t);
 	assert_int_equal(err, EDESTADDRREQ);
 	close(fd);
@@ -190,13 +228,13 @@ static void test_errors(void **state)
 	close(a.rx);
 	err = 0;
 	for (int round = 0; round < 3; round++) {
-		udp_tx_add(t, a.tx, &err, buf, sizeof(buf));
-		udp_tx_add(t, a.tx, &err, buf, sizeof(buf));
+		udp_tx_add(t, a.tx, nullptr, 0, &err, buf, sizeof(buf));
+		udp_tx_add(t, a.tx, nullptr, 0, &err, buf, sizeof(buf));
 		udp_tx_flush(t);
 	}
 	assert_int_equal(err, 0);
 	/* Empty and oversized datagrams are ignored. */
-	udp_tx_add(t, a.tx, &err, buf, 0);
+	udp_tx_add(t, a.tx, nullptr, 0, &err, buf, 0);
 	udp_tx_flush(t);
 	assert_int_equal(err, 0);
 	udp_tx_free(t);
@@ -208,7 +246,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sizes_and_order),
 		cmocka_unit_test(test_limits_and_sockets),
-		cmocka_unit_test(test_flush_fd),
+		cmocka_unit_test(test_forget),
+		cmocka_unit_test(test_peers),
 		cmocka_unit_test(test_errors),
 	};
 

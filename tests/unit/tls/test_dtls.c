@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Unit tests for tls/dtls.c + tls/dtls_legacy.c over loopback UDP: the server side is driven here
- * exactly as the tunnel drives it (first datagram read from an unconnected socket, then the socket
- * connected to the client); clients are wolfSSL in a thread, gnutls-cli and the OpenSSL-based
+ * exactly as the tunnel drives it (one unconnected socket; each datagram read by the caller and fed
+ * to the session, which answers to the client's address); clients are wolfSSL in a thread, gnutls-cli and the OpenSSL-based
  * tests/tools/dtls_legacy_client as subprocesses. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -74,8 +74,8 @@ static int udp_listen(uint16_t *port)
 	return fd;
 }
 
-/* Waits for the first datagram, then connects fd to its sender. */
-static size_t udp_first(int fd, uint8_t *buf, size_t len)
+/* Waits for the first datagram; *d: fd (left unconnected) and the datagram's sender. */
+static size_t udp_first(int fd, uint8_t *buf, size_t len, struct dtls_dest *d)
 {
 	struct sockaddr_storage from;
 	socklen_t fl = sizeof(from);
@@ -85,8 +85,18 @@ static size_t udp_first(int fd, uint8_t *buf, size_t len)
 	assert_int_equal(poll(&p, 1, WAIT_MS), 1);
 	n = recvfrom(fd, buf, len, 0, (struct sockaddr *)&from, &fl);
 	assert_true(n > 0);
-	assert_int_equal(connect(fd, (struct sockaddr *)&from, fl), 0);
+	*d = (struct dtls_dest){.fd = fd, .peer = from, .peer_len = fl};
 	return (size_t)n;
+}
+
+/* The datagram waiting on fd, if any, fed to c (the buffer stays until the next call). */
+static void feed_one(struct dtls_conn *c, int fd)
+{
+	static uint8_t dgram[65536];
+	ssize_t n = recv(fd, dgram, sizeof(dgram), MSG_DONTWAIT);
+
+	if (n > 0)
+		dtls_conn_feed(c, dgram, (size_t)n);
 }
 
 static int drive_handshake_for(struct dtls_conn *c, int fd, int wait_ms)
@@ -105,6 +115,8 @@ static int drive_handshake_for(struct dtls_conn *c, int fd, int wait_ms)
 				if (dtls_conn_on_timeout(c) < 0)
 					return -EPROTO;
 			}
+		} else {
+			feed_one(c, fd);
 		}
 	}
 	return ret;
@@ -123,7 +135,8 @@ static ssize_t drive_read(struct dtls_conn *c, int fd, void *buf, size_t len)
 	while ((n = dtls_conn_read(c, buf, len)) == -EAGAIN && now_ms() < end) {
 		struct pollfd p = {.fd = fd, .events = POLLIN};
 
-		poll(&p, 1, 50);
+		if (poll(&p, 1, 50) == 1)
+			feed_one(c, fd);
 	}
 	return n;
 }
@@ -293,6 +306,7 @@ static void test_psk_wolfssl(void **state)
 		struct wclient w = {.cipher = psk_cases[i].cipher, .ems = true};
 		uint8_t first[2048], junk[64];
 		struct dtls_conn *c;
+		struct dtls_dest d;
 		pthread_t t;
 		ssize_t n;
 		int fd;
@@ -300,8 +314,8 @@ static void test_psk_wolfssl(void **state)
 		print_message("psk case %s\n", psk_cases[i].name);
 		fd = udp_listen(&w.port);
 		wclient_start(&t, &w);
-		size_t flen = udp_first(fd, first, sizeof(first));
-		assert_int_equal(dtls_conn_new_psk(srv, fd, psk, first, flen, DATA_MTU, &c), 0);
+		size_t flen = udp_first(fd, first, sizeof(first), &d);
+		assert_int_equal(dtls_conn_new_psk(srv, &d, psk, first, flen, DATA_MTU, &c), 0);
 		assert_int_equal(dtls_conn_read(c, junk, sizeof(junk)), -EINVAL);
 		assert_int_equal(drive_handshake(c, fd), 0);
 		assert_string_equal(dtls_conn_cipher(c), psk_cases[i].cipher);
@@ -330,14 +344,15 @@ static void test_psk_wrong_key(void **state)
 	struct wclient w = {.cipher = "PSK-AES128-GCM-SHA256", .wrong_key = true};
 	uint8_t first[2048];
 	struct dtls_conn *c;
+	struct dtls_dest d;
 	pthread_t t;
 	int fd;
 
 	(void)state;
 	fd = udp_listen(&w.port);
 	wclient_start(&t, &w);
-	size_t flen = udp_first(fd, first, sizeof(first));
-	assert_int_equal(dtls_conn_new_psk(srv, fd, psk, first, flen, DATA_MTU, &c), 0);
+	size_t flen = udp_first(fd, first, sizeof(first), &d);
+	assert_int_equal(dtls_conn_new_psk(srv, &d, psk, first, flen, DATA_MTU, &c), 0);
 	/* The client's Finished does not decrypt: DTLS drops it silently, so the handshake never
 	 * completes (the tunnel's handshake deadline ends it). */
 	assert_true(drive_handshake_for(c, fd, 4000) != 0);
@@ -386,6 +401,7 @@ static void test_psk_gnutls_cli(void **state)
 	char port_s[8], key_hex[2 * DTLS_PSK_LEN + 1], out[4096];
 	uint8_t first[2048];
 	struct dtls_conn *c;
+	struct dtls_dest d;
 	int in[2], outp[2], fd;
 	uint16_t port;
 	size_t got = 0;
@@ -415,8 +431,8 @@ static void test_psk_gnutls_cli(void **state)
 	assert_true(pid > 0);
 	close(in[0]);
 	close(outp[1]);
-	size_t flen = udp_first(fd, first, sizeof(first));
-	assert_int_equal(dtls_conn_new_psk(srv, fd, psk, first, flen, DATA_MTU, &c), 0);
+	size_t flen = udp_first(fd, first, sizeof(first), &d);
+	assert_int_equal(dtls_conn_new_psk(srv, &d, psk, first, flen, DATA_MTU, &c), 0);
 	assert_int_equal(drive_handshake(c, fd), 0);
 	assert_non_null(strstr(dtls_conn_cipher(c), "PSK"));
 	/* gnutls-cli sends each stdin line as a record; it prints what it receives. */
@@ -478,14 +494,15 @@ static void test_legacy_wolfssl(void **state)
 				    .suite_id = lc->suite_id};
 		uint8_t first[2048];
 		struct dtls_conn *c;
+		struct dtls_dest d;
 		pthread_t t;
 		int fd;
 
 		print_message("legacy case %s\n", lc->name);
 		fd = udp_listen(&w.port);
 		wclient_start(&t, &w);
-		size_t flen = udp_first(fd, first, sizeof(first));
-		assert_int_equal(dtls_conn_new_legacy(srv, fd, sid, master, lc->suite_id, first,
+		size_t flen = udp_first(fd, first, sizeof(first), &d);
+		assert_int_equal(dtls_conn_new_legacy(srv, &d, sid, master, lc->suite_id, first,
 						      flen, DATA_MTU, &c),
 				 0);
 		assert_int_equal(drive_handshake(c, fd), 0);
@@ -515,6 +532,7 @@ static void test_legacy_refused(void **state)
 				    .suite_id = DTLS_SUITE_AES256_GCM};
 		uint8_t first[2048], other[DTLS_MASTER_SECRET_LEN];
 		struct dtls_conn *c;
+		struct dtls_dest d;
 		pthread_t t;
 		int fd, ret;
 
@@ -523,11 +541,11 @@ static void test_legacy_refused(void **state)
 		other[7] ^= 0x40;
 		fd = udp_listen(&w.port);
 		wclient_start(&t, &w);
-		size_t flen = udp_first(fd, first, sizeof(first));
+		size_t flen = udp_first(fd, first, sizeof(first), &d);
 		uint8_t other_sid[DTLS_SESSION_ID_LEN];
 		memcpy(other_sid, sid, sizeof(other_sid));
 		other_sid[0] ^= 1;
-		assert_int_equal(dtls_conn_new_legacy(srv, fd, cases[i].wrong_sid ? other_sid : sid,
+		assert_int_equal(dtls_conn_new_legacy(srv, &d, cases[i].wrong_sid ? other_sid : sid,
 						      cases[i].wrong_sid ? master : other,
 						      DTLS_SUITE_AES256_GCM, first, flen, DATA_MTU,
 						      &c),
@@ -566,6 +584,7 @@ static void test_legacy_openssl(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		uint8_t first[2048];
 		struct dtls_conn *c;
+		struct dtls_dest d;
 		uint16_t port;
 		pid_t pid;
 		int fd;
@@ -585,8 +604,8 @@ static void test_legacy_openssl(void **state)
 				nullptr};
 		pid = spawn(argv, -1, -1);
 		assert_true(pid > 0);
-		size_t flen = udp_first(fd, first, sizeof(first));
-		assert_int_equal(dtls_conn_new_legacy(srv, fd, sid, master, cases[i].suite_id,
+		size_t flen = udp_first(fd, first, sizeof(first), &d);
+		assert_int_equal(dtls_conn_new_legacy(srv, &d, sid, master, cases[i].suite_id,
 						      first, flen, DATA_MTU, &c),
 				 0);
 		assert_int_equal(drive_handshake(c, fd), 0);
@@ -602,24 +621,25 @@ static void test_legacy_openssl(void **state)
 static void test_bad_args(void **state)
 {
 	struct dtls_conn *c = (struct dtls_conn *)1;
+	struct dtls_dest bad = {.fd = -1}, d = {.fd = 0};
 
 	(void)state;
-	assert_int_equal(dtls_conn_new_psk(srv, -1, psk, nullptr, 0, DATA_MTU, &c), -EINVAL);
+	assert_int_equal(dtls_conn_new_psk(srv, &bad, psk, nullptr, 0, DATA_MTU, &c), -EINVAL);
 	assert_null(c);
-	assert_int_equal(dtls_conn_new_psk(srv, 0, psk, nullptr, 0, DTLS_DATA_MTU_MIN - 1, &c),
+	assert_int_equal(dtls_conn_new_psk(srv, &d, psk, nullptr, 0, DTLS_DATA_MTU_MIN - 1, &c),
 			 -EINVAL);
-	assert_int_equal(dtls_conn_new_psk(srv, 0, psk, nullptr, 0, DTLS_DATA_MTU_MAX + 1, &c),
+	assert_int_equal(dtls_conn_new_psk(srv, &d, psk, nullptr, 0, DTLS_DATA_MTU_MAX + 1, &c),
 			 -EINVAL);
-	assert_int_equal(dtls_conn_new_psk(srv, 0, psk, nullptr, 0, DTLS_DATA_MTU_MAX, &c), 0);
+	assert_int_equal(dtls_conn_new_psk(srv, &d, psk, nullptr, 0, DTLS_DATA_MTU_MAX, &c), 0);
 	assert_int_equal(dtls_conn_max_payload(c), DTLS_DATA_MTU_MAX + 1);
 	assert_int_equal(dtls_conn_write(c, "x", 1), -EINVAL);
 	dtls_conn_inject(c, psk, 0);
 	dtls_conn_inject(c, psk, DTLS_DGRAM_MAX + 1);
 	dtls_conn_free(c);
-	assert_int_equal(dtls_conn_new_legacy(srv, 0, sid, master, 0x000A /* 3DES */, nullptr, 0,
+	assert_int_equal(dtls_conn_new_legacy(srv, &d, sid, master, 0x000A /* 3DES */, nullptr, 0,
 					      DATA_MTU, &c),
 			 -EINVAL);
-	assert_int_equal(dtls_conn_new_legacy(srv, 0, sid, master, DTLS_SUITE_AES128_GCM, nullptr,
+	assert_int_equal(dtls_conn_new_legacy(srv, &d, sid, master, DTLS_SUITE_AES128_GCM, nullptr,
 					      0, DTLS_DATA_MTU_MIN, &c),
 			 0);
 	dtls_conn_free(c);
@@ -630,17 +650,18 @@ static void test_bad_args(void **state)
 static void test_server_modes(void **state)
 {
 	struct config cfg = {.dtls_psk = false, .dtls_legacy = true};
+	struct dtls_dest d = {.fd = 0};
 	struct dtls_server *s;
 	struct dtls_conn *c;
 
 	(void)state;
 	assert_int_equal(dtls_server_new(&cfg, &s), 0);
-	assert_int_equal(dtls_conn_new_psk(s, 0, psk, nullptr, 0, DATA_MTU, &c), -EINVAL);
+	assert_int_equal(dtls_conn_new_psk(s, &d, psk, nullptr, 0, DATA_MTU, &c), -EINVAL);
 	dtls_server_free(s);
 	cfg = (struct config){.dtls_psk = true,
 			      .tls_priorities = "NORMAL:-AES-256-GCM:-AES-128-GCM"};
 	assert_int_equal(dtls_server_new(&cfg, &s), 0);
-	assert_int_equal(dtls_conn_new_legacy(s, 0, sid, master, DTLS_SUITE_AES128_GCM, nullptr, 0,
+	assert_int_equal(dtls_conn_new_legacy(s, &d, sid, master, DTLS_SUITE_AES128_GCM, nullptr, 0,
 					      DATA_MTU, &c),
 			 -EINVAL);
 	dtls_server_free(s);
