@@ -236,7 +236,7 @@ bool inner_src_in_prefixes(const struct inner_pkt *p, const struct cfg_prefix *i
  * when the host has no IPv6. Non-blocking, CLOEXEC, SO_REUSEADDR, SO_REUSEPORT when reuseport,
  * backlog 1024. On success *fd_out owns the socket; -errno (-EADDRNOTAVAIL: host unresolvable). */
 [[nodiscard]] int sock_listen_tcp(const char *host, uint16_t port, bool reuseport, int *fd_out);
-/* The same for UDP (the shared DTLS listeners). */
+/* The same for UDP (the shared DTLS sockets, with 8 MiB buffers: all their sessions queue there). */
 [[nodiscard]] int sock_listen_udp(const char *host, uint16_t port, bool reuseport, int *fd_out);
 /* Path MTU of a connected TCP socket (TCP_INFO tcpi_pmtu); -errno, -ENODATA when unknown. */
 [[nodiscard]] int sock_tcp_pmtu(int fd, unsigned *mtu);

@@ -14,7 +14,14 @@
 
 #include "core/log.h"
 
-enum { SOCK_BACKLOG = 1024 };
+enum {
+	SOCK_BACKLOG = 1024,
+	/* A worker's DTLS socket queues the datagrams of all its sessions: a login storm's
+	 * handshake flights must not overflow it (a lost flight costs its client a 1 s retransmit),
+	 * nor a busy round's downlink records. The defaults (rmem/wmem_default, ~208 KiB) were
+	 * sized for one session per socket. */
+	SOCK_UDP_BUF = 8 << 20,
+};
 
 static int sock_opt_on(int fd, int level, int name)
 {
@@ -23,6 +30,18 @@ static int sock_opt_on(int fd, int level, int name)
 	if (setsockopt(fd, level, name, &one, sizeof(one)) < 0)
 		return -errno;
 	return 0;
+}
+
+/* Above net.core.rmem_max/wmem_max where we may (CAP_NET_ADMIN: the FORCE options), else as far
+ * as the limit lets an unprivileged socket go. */
+static void sock_udp_buffers(int fd)
+{
+	int size = SOCK_UDP_BUF;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
 }
 
 /* Socket, options, bind (and listen, for TCP) on one address. On success *fd_out owns it. */
@@ -43,6 +62,8 @@ static int sock_listen_addr(int type, const struct sockaddr *sa, socklen_t salen
 		if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)) < 0)
 			ret = -errno;
 	}
+	if (ret == 0 && type == SOCK_DGRAM)
+		sock_udp_buffers(fd);
 	if (ret == 0 && bind(fd, sa, salen) < 0)
 		ret = -errno;
 	if (ret == 0 && type == SOCK_STREAM && listen(fd, SOCK_BACKLOG) < 0)

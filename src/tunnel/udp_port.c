@@ -120,6 +120,13 @@ static bool roaming_denied(const struct conn *c, const struct sockaddr_storage *
 	return strcmp(ip, c->session->auth_ip) != 0;
 }
 
+static struct dtls_chan *chan_of(struct worker *w, const struct dtls_peer_key *key)
+{
+	struct dtls_peer_node *n = dtls_peer_table_find(&w->peers, key);
+
+	return n ? container_of(n, struct dtls_chan, local) : nullptr;
+}
+
 static void hello_deliver(struct worker *w, const struct handover *h, const uint8_t *d)
 {
 	struct conn *c = w->slot_conn[h->slot];
@@ -137,6 +144,14 @@ static void hello_deliver(struct worker *w, const struct handover *h, const uint
 		c->dtls.roam_logged = true;
 		return;
 	}
+	/* A retransmission that was handed over behind the first ClientHello: the handshake that
+	 * one started takes it (a new one would answer the client's next flight with another
+	 * transcript). */
+	struct dtls_chan *ch = chan_of(w, &h->key);
+	if (ch && ch->c == c && !ch->established) {
+		dtls_chan_input(ch, d, h->len);
+		return;
+	}
 	dtls_chan_on_hello(c, d, h->len, &h->peer, h->peer_len, &h->key);
 }
 
@@ -151,13 +166,6 @@ static void rebind_deliver(struct worker *w, const struct handover *h, const uin
 		return;
 	}
 	dtls_chan_on_rebind(c, d, h->len, &h->peer, h->peer_len, &h->key);
-}
-
-static struct dtls_chan *chan_of(struct worker *w, const struct dtls_peer_key *key)
-{
-	struct dtls_peer_node *n = dtls_peer_table_find(&w->peers, key);
-
-	return n ? container_of(n, struct dtls_chan, local) : nullptr;
 }
 
 /* A ClientHello from the port of an established channel is the client's new DTLS session (the

@@ -450,6 +450,13 @@ static void dtls_handshake(struct client *c)
 	}
 	err = wolfSSL_get_error(c->dssl, ret);
 	if (err != WOLFSSL_ERROR_WANT_READ && err != WOLFSSL_ERROR_WANT_WRITE) {
+		if (c->t->o->verbose) {
+			struct sockaddr_in me = {};
+			socklen_t len = sizeof(me);
+			(void)getsockname(c->ufd, (struct sockaddr *)&me, &len);
+			fprintf(stderr, "ocload: client %u: UDP port %u: wolfSSL error %d\n", c->idx,
+				ntohs(me.sin_port), err);
+		}
 		dtls_fail(c, "DTLS handshake failed");
 		return;
 	}

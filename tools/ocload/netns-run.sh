@@ -21,7 +21,7 @@ ocm_make_certs
 ocm_add_user load 'Load-Pass-1'
 # One source address for every client: the per-source limits must be off (ours only).
 ours=()
-ocm_is_ours && ours=("per-source-connect-rate = 0")
+ocm_is_ours && ours=("per-source-connect-rate = 0" "metrics-listen = 127.0.0.1:9812" ${OCL_EXTRA_CONF:+"$OCL_EXTRA_CONF"})
 ocm_write_config "ipv4-network = 198.19.0.0/16" "max-clients = $((max + 16))" \
 	"udp-port = $OCM_PORT" "cookie-timeout = 300" "max-ban-score = 0" "rate-limit-ms = 0" \
 	"${ours[@]}"
@@ -29,7 +29,10 @@ ocm_start_server
 ocm_in cli "$ocload" --server "$OCM_SRV_IP:$OCM_PORT" --servercert "$OCM_PIN" \
 	--user load --password 'Load-Pass-1' "${args[@]}"
 rc=$?
-ocm_log "ocload exit $rc; server rss $(ps -o rss= -p "$OCM_SERVER_PID") KiB"
+ocm_log "ocload exit $rc; server rss $(ps -o rss= -p "$OCM_SERVER_PID") KiB, $(ls /proc/"$OCM_SERVER_PID"/fd | wc -l) fds"
+grep -m1 -E 'DTLS steering' "$OCM_WORK/server.log" >&2
+! ocm_is_ours || ocm_in srv curl -s http://127.0.0.1:9812/metrics |
+	grep -E '^ocserv_modern_dtls_(handovers|fallbacks)' >&2
 grep -cE ' (err|crit|alert|emerg): ' "$OCM_WORK/server.log" | xargs -I{} echo "server error lines: {}" >&2
 grep -E ' (err|crit): ' "$OCM_WORK/server.log" | sort | uniq -c | sort -rn | head -5 >&2
 exit 0
