@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* bpf/bpf.h — the eBPF accelerators: xdp_guard (bans and a new-connection limiter at the NIC),
  * tun_guard (anti-spoofing and per-lease counters on the TUN), tun_steer (TUN queue steering)
- * and udp_steer (DTLS datagrams to the owning worker's socket). Plain C API; no libbpf types. Load and attach as root, keep the handles, then drop
- * privileges: map updates through a handle keep working. Errors are 0 or -errno; with the
- * module built without eBPF every call returns -EOPNOTSUPP. Map updates may be made from any
- * thread; open/close/attach from one. Addresses are in6_addr/in_addr bytes (network order). */
+ * and udp_steer (DTLS datagrams to the owning worker's socket). Plain C API; no libbpf types. Load
+ * and attach as root, keep the handles, then drop privileges: map updates through a handle keep
+ * working. Errors are 0 or -errno; with the module built without eBPF every call returns
+ * -EOPNOTSUPP. Map updates may be made from any thread; open/close/attach from one. Addresses are
+ * in6_addr/in_addr bytes (network order). */
 #pragma once
 
 #include <stdint.h>

@@ -67,8 +67,7 @@ int bpf_udp_steer_attach(struct bpf_udp_steer *s, const int *fds, unsigned n)
 	return 0;
 }
 
-static int udp_steer_key(int family, const void *addr, uint16_t port_be,
-			 struct udp_steer_key *key)
+static int udp_steer_key(int family, const void *addr, uint16_t port_be, struct udp_steer_key *key)
 {
 	*key = (struct udp_steer_key){.port = port_be};
 	if (family == AF_INET) {

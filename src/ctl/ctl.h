@@ -185,7 +185,7 @@ struct metrics_snapshot {
 	uint64_t hs_overflow;
 	double hs_sum_s;
 	uint64_t dtls_fallbacks;
-	uint64_t dtls_handovers; /* datagrams handed from the worker that read them to the owner */
+	uint64_t dtls_handovers;  /* datagrams handed from the worker that read them to the owner */
 	uint64_t spoofed_packets; /* counter: uplink packets dropped by the anti-spoofing check */
 	uint64_t bans_active, bans_total;
 	/* sentry: connections refused before TLS (all reasons; of those, over the user-space

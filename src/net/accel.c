@@ -225,8 +225,10 @@ void net_accel_udp_steer(struct net_accel *a, const int *fds, unsigned n)
 	}
 	ret = bpf_udp_steer_attach(s, fds, n);
 	if (ret) {
-		log_msg(LOG_NOTICE, "eBPF: cannot attach DTLS steering (%s): workers hand "
-				    "datagrams over", strerror(-ret));
+		log_msg(LOG_NOTICE,
+			"eBPF: cannot attach DTLS steering (%s): workers hand "
+			"datagrams over",
+			strerror(-ret));
 		bpf_udp_steer_close(s);
 		return;
 	}

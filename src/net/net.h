@@ -89,8 +89,8 @@ typedef void udp_tx_armed_fn(void *ctx);
 struct udp_tx;
 [[nodiscard]] int udp_tx_new(udp_tx_armed_fn *armed, void *ctx, struct udp_tx **out);
 void udp_tx_free(struct udp_tx *t); /* NULL-safe; drops what is pending (flush first) */
-void udp_tx_add(struct udp_tx *t, int fd, const struct sockaddr *peer, socklen_t peer_len,
-		int *err, const void *dgram, size_t len);
+void udp_tx_add(struct udp_tx *t, int fd, const struct sockaddr *peer, socklen_t peer_len, int *err,
+		const void *dgram, size_t len);
 void udp_tx_flush(struct udp_tx *t);
 /* Flushes the batch if its errors go to err (its sender is going away). t may be nullptr. */
 void udp_tx_forget(struct udp_tx *t, const int *err);
@@ -236,7 +236,8 @@ bool inner_src_in_prefixes(const struct inner_pkt *p, const struct cfg_prefix *i
  * when the host has no IPv6. Non-blocking, CLOEXEC, SO_REUSEADDR, SO_REUSEPORT when reuseport,
  * backlog 1024. On success *fd_out owns the socket; -errno (-EADDRNOTAVAIL: host unresolvable). */
 [[nodiscard]] int sock_listen_tcp(const char *host, uint16_t port, bool reuseport, int *fd_out);
-/* The same for UDP (the shared DTLS sockets, with 8 MiB buffers: all their sessions queue there). */
+/* The same for UDP (the shared DTLS sockets, with 8 MiB buffers: all their sessions queue there).
+ */
 [[nodiscard]] int sock_listen_udp(const char *host, uint16_t port, bool reuseport, int *fd_out);
 /* Path MTU of a connected TCP socket (TCP_INFO tcpi_pmtu); -errno, -ENODATA when unknown. */
 [[nodiscard]] int sock_tcp_pmtu(int fd, unsigned *mtu);

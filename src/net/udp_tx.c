@@ -26,7 +26,7 @@ enum {
 struct udp_tx {
 	udp_tx_armed_fn *armed;
 	void *ctx;
-	int fd;	  /* the socket of what is gathered; -1 = empty */
+	int fd;			      /* the socket of what is gathered; -1 = empty */
 	struct sockaddr_storage peer; /* where to, on an unconnected socket (peer_len 0: none) */
 	socklen_t peer_len;
 	int *err; /* where a failed send of the batch is reported (its sender's) */
@@ -140,14 +140,13 @@ static bool same_dest(const struct udp_tx *t, int fd, const struct sockaddr *pee
 	       (!peer_len || !memcmp(&t->peer, peer, peer_len));
 }
 
-void udp_tx_add(struct udp_tx *t, int fd, const struct sockaddr *peer, socklen_t peer_len,
-		int *err, const void *dgram, size_t len)
+void udp_tx_add(struct udp_tx *t, int fd, const struct sockaddr *peer, socklen_t peer_len, int *err,
+		const void *dgram, size_t len)
 {
 	if (len == 0 || len > UDP_TX_BUF || peer_len > sizeof(t->peer))
 		return;
-	if (t->fd >= 0 &&
-	    (!same_dest(t, fd, peer, peer_len) || t->closed || len > t->seg ||
-	     t->len + len > UDP_TX_BUF || t->n == UDP_TX_MAX_SEGS))
+	if (t->fd >= 0 && (!same_dest(t, fd, peer, peer_len) || t->closed || len > t->seg ||
+			   t->len + len > UDP_TX_BUF || t->n == UDP_TX_MAX_SEGS))
 		udp_tx_flush(t);
 	if (t->fd < 0) {
 		t->fd = fd;

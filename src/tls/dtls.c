@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* tls/dtls.c — the DTLS contexts of a vhost (PSK-NEGOTIATE, legacy resumption) and one DTLS 1.2
  * session fed datagrams by its caller and sending over a borrowed UDP socket to the client's
- * address: handshake, one record per read or write. Legacy suite choice and session building are dtls_legacy.c's; UDP demultiplexing
- * and the DTLS state machine are tunnel/'s. wolfSSL codes end here as -errno, logged once. */
+ * address: handshake, one record per read or write. Legacy suite choice and session building are
+ * dtls_legacy.c's; UDP demultiplexing and the DTLS state machine are tunnel/'s. wolfSSL codes end
+ * here as -errno, logged once. */
 #include "tls/tls.h"
 
 #include <arpa/inet.h>
@@ -342,9 +343,8 @@ out:
 }
 
 int dtls_conn_new_psk(struct dtls_server *s, const struct dtls_dest *dest,
-		      const uint8_t psk[DTLS_PSK_LEN],
-		      const uint8_t *first, size_t first_len, unsigned data_mtu,
-		      struct dtls_conn **out)
+		      const uint8_t psk[DTLS_PSK_LEN], const uint8_t *first, size_t first_len,
+		      unsigned data_mtu, struct dtls_conn **out)
 {
 	int ret = dtls_conn_new(s, DTLS_MODE_PSK, dest, first, first_len, data_mtu, out);
 

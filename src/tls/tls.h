@@ -143,9 +143,8 @@ struct dtls_dest {
  * data MTU; a 1-byte type + data_mtu bytes fit one record.
  * Returns 0, -EINVAL (bad args, mode disabled), -ENOMEM. */
 [[nodiscard]] int dtls_conn_new_psk(struct dtls_server *s, const struct dtls_dest *dest,
-				    const uint8_t psk[DTLS_PSK_LEN],
-				    const uint8_t *first, size_t first_len, unsigned data_mtu,
-				    struct dtls_conn **out);
+				    const uint8_t psk[DTLS_PSK_LEN], const uint8_t *first,
+				    size_t first_len, unsigned data_mtu, struct dtls_conn **out);
 /* A legacy session (s must have dtls_legacy on): the server resumes session_id with the client's
  * master_secret and suite_id (from dtls_legacy_pick()); a full handshake is refused. Secrets are
  * copied. Same first/data_mtu rules and returns as dtls_conn_new_psk(). */

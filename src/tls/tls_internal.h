@@ -39,7 +39,7 @@ struct dtls_server {
 enum dtls_mode : uint8_t { DTLS_MODE_PSK, DTLS_MODE_LEGACY };
 
 struct dtls_conn {
-	WOLFSSL *ssl; /* owned */
+	WOLFSSL *ssl;	       /* owned */
 	struct dtls_dest dest; /* its fd is borrowed */
 	enum dtls_mode mode;
 	bool established; /* handshake done (and, legacy, resumed) */

@@ -32,9 +32,9 @@ struct vpn_stats {
 	_Atomic uint64_t hs_bucket[VPN_HS_BUCKETS], hs_overflow, hs_sum_us;
 	_Atomic uint64_t dtls_fallbacks;
 	_Atomic uint64_t dtls_handovers; /* datagrams read by another worker than their channel's */
-	_Atomic uint64_t connections; /* gauge */
-	_Atomic uint64_t drops;	      /* packets dropped: full queues, TUN, hand-off */
-	_Atomic uint64_t spoofed;     /* uplink packets whose source is not the lease */
+	_Atomic uint64_t connections;	 /* gauge */
+	_Atomic uint64_t drops;		 /* packets dropped: full queues, TUN, hand-off */
+	_Atomic uint64_t spoofed;	 /* uplink packets whose source is not the lease */
 	/* Password checks (login posted -> verdict), for occtl's average/max auth time */
 	_Atomic uint64_t auth_checks, auth_time_sum_ms, auth_time_max_ms;
 };

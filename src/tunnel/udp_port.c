@@ -23,9 +23,9 @@
 #include "tunnel/worker.h"
 
 enum {
-	UDP_RX_BATCH = 16,  /* datagrams per recvmmsg */
-	UDP_RX_SLOT = 9216, /* > the largest record a client may send (data MTU 9000) */
-	UDP_RX_ROUNDS = 16, /* recvmmsg calls per readiness event before others get a turn */
+	UDP_RX_BATCH = 16,	   /* datagrams per recvmmsg */
+	UDP_RX_SLOT = 9216,	   /* > the largest record a client may send (data MTU 9000) */
+	UDP_RX_ROUNDS = 16,	   /* recvmmsg calls per readiness event before others get a turn */
 	REBIND_LOOKUPS_PER_S = 64, /* address-only session lookups for records from new ports */
 };
 
@@ -234,7 +234,7 @@ static void on_stranger(struct worker *w, struct handover *h, const uint8_t *d)
 	uint32_t slot;
 	int owner;
 	bool have_sa = v->sentry && !sentry_addr_from_sockaddr((const struct sockaddr *)&h->peer,
-								h->peer_len, &sa);
+							       h->peer_len, &sa);
 
 	if (have_sa && sentry_is_banned(v->sentry, &sa, clock_now_ns())) {
 		w->udp_banned++; /* XDP drops these first when it runs */
@@ -278,9 +278,9 @@ static void on_stranger(struct worker *w, struct handover *h, const uint8_t *d)
 	}
 	/* The first datagram of a DTLS session: the rule file's UDP static routes, bans and the
 	 * connection counting (rates, points) apply as to a TCP accept. */
-	if (have_sa && sentry_check_connect(v->sentry, &sa, SENTRY_PROTO_UDP,
-					    peer_port_of(&h->peer),
-					    clock_now_ns()) == SENTRY_REJECT) {
+	if (have_sa &&
+	    sentry_check_connect(v->sentry, &sa, SENTRY_PROTO_UDP, peer_port_of(&h->peer),
+				 clock_now_ns()) == SENTRY_REJECT) {
 		w->udp_banned++;
 		return;
 	}
@@ -337,7 +337,8 @@ static void on_udp_readable(struct loop_watch *watch, uint32_t events)
 		if (got < 0) {
 			if (errno == EINTR)
 				continue;
-			break; /* EAGAIN: empty; anything else is the socket's, retried next event */
+			break; /* EAGAIN: empty; anything else is the socket's, retried next event
+				*/
 		}
 		for (int i = 0; i < got; i++) {
 			const struct mmsghdr *m = &rx->msgs[i];

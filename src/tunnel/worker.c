@@ -213,7 +213,6 @@ void worker_kick_slot(struct worker *from, unsigned idx, uint32_t slot, uint64_t
 	loop_post(k->to->loop, &k->call, on_kick);
 }
 
-
 static void handoff_flush(struct worker *w, struct handoff **pending)
 {
 	for (unsigned i = 0; i < w->vpn->n_workers; i++) {

@@ -27,12 +27,12 @@ struct worker {
 	struct loop_watch listen_watch;
 	struct timer accept_timer; /* rate-limit-ms: re-enables listen_watch */
 	struct loop_watch tun_watch;
-	struct loop_watch udp_watch; /* its socket on the shared DTLS port (udp_port.c) */
-	struct udp_rx *udp_rx;	     /* recvmmsg buffers for it */
+	struct loop_watch udp_watch;  /* its socket on the shared DTLS port (udp_port.c) */
+	struct udp_rx *udp_rx;	      /* recvmmsg buffers for it */
 	struct dtls_peer_table peers; /* client address+port -> this worker's DTLS channel */
-	uint8_t *dtls_buf;	 /* one DTLS record (type byte + packet) */
-	int tun_fd;		 /* borrowed from vpn->tun */
-	struct conn **slot_conn; /* slot -> connection carrying it on this worker */
+	uint8_t *dtls_buf;	      /* one DTLS record (type byte + packet) */
+	int tun_fd;		      /* borrowed from vpn->tun */
+	struct conn **slot_conn;      /* slot -> connection carrying it on this worker */
 	struct list_node conns;
 	struct list_node dirty; /* connections with gathered TLS records (conn.dirty_node) */
 	size_t n_conns;

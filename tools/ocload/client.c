@@ -454,8 +454,8 @@ static void dtls_handshake(struct client *c)
 			struct sockaddr_in me = {};
 			socklen_t len = sizeof(me);
 			(void)getsockname(c->ufd, (struct sockaddr *)&me, &len);
-			fprintf(stderr, "ocload: client %u: UDP port %u: wolfSSL error %d\n", c->idx,
-				ntohs(me.sin_port), err);
+			fprintf(stderr, "ocload: client %u: UDP port %u: wolfSSL error %d\n",
+				c->idx, ntohs(me.sin_port), err);
 		}
 		dtls_fail(c, "DTLS handshake failed");
 		return;

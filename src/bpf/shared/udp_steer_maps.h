@@ -6,13 +6,14 @@
 #include <linux/types.h>
 
 enum {
-	UDP_STEER_MAX = 262144, /* peers (a DTLS session may briefly hold two during a rehandshake) */
-	UDP_STEER_SOCKS = 256,	/* workers */
+	UDP_STEER_MAX =
+		262144, /* peers (a DTLS session may briefly hold two during a rehandshake) */
+	UDP_STEER_SOCKS = 256, /* workers */
 };
 
 struct udp_steer_key {
-	__u16 family; /* 4 or 6 */
-	__u16 port;   /* network byte order */
+	__u16 family;  /* 4 or 6 */
+	__u16 port;    /* network byte order */
 	__u8 addr[16]; /* network byte order; IPv4 in the first 4 bytes, the rest 0 */
 };
 

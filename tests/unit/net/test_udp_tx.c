@@ -141,7 +141,7 @@ static void test_limits_and_sockets(void **state)
 		expect(b.rx, 1500, i);
 	expect_empty(a.rx);
 	expect_empty(b.rx);
-	udp_tx_forget(t, nullptr);	   /* nothing pending: no-op */
+	udp_tx_forget(t, nullptr);	 /* nothing pending: no-op */
 	udp_tx_forget(nullptr, nullptr); /* nullptr is fine */
 	udp_tx_free(t);
 	pair_close(&a);
@@ -244,10 +244,8 @@ static void test_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sizes_and_order),
-		cmocka_unit_test(test_limits_and_sockets),
-		cmocka_unit_test(test_forget),
-		cmocka_unit_test(test_peers),
+		cmocka_unit_test(test_sizes_and_order), cmocka_unit_test(test_limits_and_sockets),
+		cmocka_unit_test(test_forget),		cmocka_unit_test(test_peers),
 		cmocka_unit_test(test_errors),
 	};
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Unit tests for tls/dtls.c + tls/dtls_legacy.c over loopback UDP: the server side is driven here
  * exactly as the tunnel drives it (one unconnected socket; each datagram read by the caller and fed
- * to the session, which answers to the client's address); clients are wolfSSL in a thread, gnutls-cli and the OpenSSL-based
- * tests/tools/dtls_legacy_client as subprocesses. */
+ * to the session, which answers to the client's address); clients are wolfSSL in a thread,
+ * gnutls-cli and the OpenSSL-based tests/tools/dtls_legacy_client as subprocesses. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
