@@ -6,10 +6,14 @@
 # Usage: OCM_SERVER=ocserv-modern|ocserv run-one.sh SERVER-BINARY SOURCE-DIR RESULTS
 # Environment: BENCH_SECS (iperf3 seconds per run, default 10), BENCH_SESSIONS (idle sessions
 # for the memory test, default 20), BENCH_CONNECTS (connect-time samples, default 10),
-# BENCH_PHASES (subset of "connect tls dtls mem-tls mem-dtls", in that order by default),
+# BENCH_PHASES (subset of "connect tls dtls mem-tls mem-dtls load scale", in that order by
+# default),
 # BENCH_PERF (a directory: `perf record` the server during each iperf3 run, one file each),
 # BENCH_OCLOAD (the ocload binary for the "load" phase), BENCH_LOAD_CLIENTS (default 1000),
-# BENCH_LOAD_RATE (new sessions/s offered, default 2000: above the 1,000/s target, so the rate measured is the capacity).
+# BENCH_LOAD_RATE (new sessions/s offered, default 2000: above the 1,000/s target, so the rate
+# measured is the capacity); the "scale" phase: BENCH_SCALE_CLIENTS (default 10000) at
+# BENCH_SCALE_RATE/s (1000) for BENCH_SCALE_SECS (60), a ping every 5 s, all reconnected at the
+# half.
 
 # netns.sh uses arrays named like some of our scalars (dtls, name): shellcheck mixes them up.
 # shellcheck disable=SC2128,SC2178,SC2034 # (SC2034: arrays filled through namerefs)
@@ -24,7 +28,9 @@ BENCH_SESSIONS=${BENCH_SESSIONS:-20}
 BENCH_CONNECTS=${BENCH_CONNECTS:-10}
 BENCH_LOAD_CLIENTS=${BENCH_LOAD_CLIENTS:-1000}
 BENCH_LOAD_RATE=${BENCH_LOAD_RATE:-2000}
-BENCH_LOAD_SECS=20
+BENCH_SCALE_CLIENTS=${BENCH_SCALE_CLIENTS:-10000}
+BENCH_SCALE_RATE=${BENCH_SCALE_RATE:-1000}
+BENCH_SCALE_SECS=${BENCH_SCALE_SECS:-60}
 BENCH_PASS='Bench-Pass-1'
 BENCH_IPERF_PORT=5201
 BENCH_HZ=$(getconf CLK_TCK)
@@ -297,42 +303,45 @@ bench_memory()
 }
 
 # --- full handshakes/s, a reconnect storm and PSS per busy session: ocload -----------------
-# Every emulated client (TLS, XML auth, CONNECT, DTLS-PSK, a ping every 2 s) comes from the
+# Every emulated client (TLS, XML auth, CONNECT, DTLS-PSK, a ping every PING ms) comes from the
 # client namespace's one address: per-source limits are off for both servers (config above).
-bench_load()
+# bench_ocload PREFIX CLIENTS RATE SECS PING-MS: results as PREFIX_* keys.
+bench_ocload()
 {
-	local out=$OCM_WORK/ocload.json p0 pn pid
+	local prefix=$1 n=$2 rate=$3 secs=$4 ping_ms=$5
+	local out=$OCM_WORK/ocload-$prefix.json log=$OCM_WORK/ocload-$prefix.log p0 pn pid
 	if [ ! -x "${BENCH_OCLOAD:-}" ]; then
-		note "load: no ocload binary (BENCH_OCLOAD='${BENCH_OCLOAD:-}'); skipped"
+		note "$prefix: no ocload binary (BENCH_OCLOAD='${BENCH_OCLOAD:-}'); skipped"
 		return
 	fi
 	p0=$(mem_kib Pss)
-	(sleep $((BENCH_LOAD_SECS / 2 - 2)) && mem_kib Pss >"$OCM_WORK/load-pss") &
+	(sleep $((secs / 2 - 2)) && mem_kib Pss >"$OCM_WORK/$prefix-pss") &
 	pid=$!
-	ocm_in cli timeout $((BENCH_LOAD_SECS + 60)) "$BENCH_OCLOAD" \
+	ocm_in cli timeout $((secs + 60)) "$BENCH_OCLOAD" \
 		--server "$OCM_SRV_IP:$OCM_PORT" --servercert "$OCM_PIN" --user bench \
-		--password "$BENCH_PASS" --clients "$BENCH_LOAD_CLIENTS" --rate "$BENCH_LOAD_RATE" \
-		--duration "$BENCH_LOAD_SECS" --dtls --ping-interval 2000 --reconnect-storm \
-		--timeout 15 --json --verbose >"$out" 2>"$OCM_WORK/ocload.log"
+		--password "$BENCH_PASS" --clients "$n" --rate "$rate" --duration "$secs" --dtls \
+		--ping-interval "$ping_ms" --reconnect-storm --timeout 15 --json --verbose \
+		>"$out" 2>"$log"
 	wait "$pid"
-	pn=$(cat "$OCM_WORK/load-pss" 2>/dev/null)
-	python3 - "$out" >>"$BENCH_RESULTS" <<'PY' || note "load: ocload gave no report (ocload.log)"
+	pn=$(cat "$OCM_WORK/$prefix-pss" 2>/dev/null)
+	python3 - "$out" "$prefix" >>"$BENCH_RESULTS" <<'PY' || note "$prefix: ocload gave no report"
 import json, sys
-d = json.load(open(sys.argv[1]))
-print("load_handshakes_per_s=%s" % d["handshakes_per_s_sustained"])
-print("load_handshakes_per_s_window=%s" % d["handshakes_per_s"])
-print("load_handshake_p99_ms=%s" % d["handshake_ms"]["p99"])
-print("load_established=%s" % d["established_max"])
-print("load_failed=%s" % d["failed_total"])
-print("load_storm_reconnected=%s" % d["storm"]["reconnected"])
-print("load_ping_p99_ms=%s" % d["pings"]["rtt_ms"]["p99"])
+d, p = json.load(open(sys.argv[1])), sys.argv[2]
+print("%s_handshakes_per_s=%s" % (p, d["handshakes_per_s_sustained"]))
+print("%s_handshakes_per_s_window=%s" % (p, d["handshakes_per_s"]))
+print("%s_handshake_p99_ms=%s" % (p, d["handshake_ms"]["p99"]))
+print("%s_established=%s" % (p, d["established_max"]))
+print("%s_dtls_up=%s" % (p, d["dtls_up"]))
+print("%s_failed=%s" % (p, d["failed_total"]))
+print("%s_storm_reconnected=%s" % (p, d["storm"]["reconnected"]))
+print("%s_ping_p99_ms=%s" % (p, d["pings"]["rtt_ms"]["p99"]))
 PY
-	[ -n "$pn" ] && put load_pss_per_session_kib $(((pn - p0) / BENCH_LOAD_CLIENTS))
-	grep -q '^load_failed=0$' "$BENCH_RESULTS" ||
-		note "load: failures by reason: $(sed -n 's/^ocload: client [0-9]*: //p' \
-			"$OCM_WORK/ocload.log" | sort | uniq -c | sort -rn | head -n 3 | tr -s ' \n' ' ')"
-	put info_load "$BENCH_LOAD_CLIENTS clients at $BENCH_LOAD_RATE/s, DTLS, storm at $((BENCH_LOAD_SECS / 2)) s"
-	need_server "load"
+	[ -n "$pn" ] && [ -n "$p0" ] && put "${prefix}_pss_per_session_kib" $(((pn - p0) / n))
+	grep -q "^${prefix}_failed=0$" "$BENCH_RESULTS" ||
+		note "$prefix: failures by reason: $(sed -n 's/^ocload: client [0-9]*: //p' "$log" |
+			sort | uniq -c | sort -rn | head -n 3 | tr -s ' \n' ' ')"
+	put "info_$prefix" "$n clients at $rate/s, DTLS, ping every $ping_ms ms, storm at $((secs / 2)) s"
+	need_server "$prefix"
 }
 
 ocm_init iperf3 awk
@@ -344,6 +353,7 @@ ocm_add_user bench "$BENCH_PASS"
 limits=()
 ocm_is_ours && limits=("max-ban-score = 0" "per-source-connect-rate = 0")
 clients=$((BENCH_SESSIONS > BENCH_LOAD_CLIENTS ? BENCH_SESSIONS : BENCH_LOAD_CLIENTS))
+clients=$((clients > BENCH_SCALE_CLIENTS ? clients : BENCH_SCALE_CLIENTS))
 # Room for sessions of the earlier phases that still wait out their cookie-timeout.
 ocm_write_config "udp-port = $OCM_PORT" "max-clients = $((clients + 64))" \
 	"ipv4-network = 198.19.0.0/16" "cookie-timeout = 300" "${limits[@]}"
@@ -353,14 +363,15 @@ ocm_wait 10 "iperf3 server listening" sh -c \
 	"ip netns exec $OCM_NS_LAN ss -Htln 'sport = :$BENCH_IPERF_PORT' | grep -q ." ||
 	ocm_fail "iperf3 server did not listen on $BENCH_IPERF_PORT"
 
-for phase in ${BENCH_PHASES:-connect tls dtls mem-tls mem-dtls load}; do
+for phase in ${BENCH_PHASES:-connect tls dtls mem-tls mem-dtls load scale}; do
 	case $phase in
 	connect) bench_connect_time ;;
 	tls) bench_transport tls 0 ;;
 	dtls) bench_transport dtls 1 ;;
 	mem-tls) bench_memory tls 0 ;;
 	mem-dtls) bench_memory dtls 1 ;;
-	load) bench_load ;;
+	load) bench_ocload load "$BENCH_LOAD_CLIENTS" "$BENCH_LOAD_RATE" 20 2000 ;;
+	scale) bench_ocload scale "$BENCH_SCALE_CLIENTS" "$BENCH_SCALE_RATE" "$BENCH_SCALE_SECS" 5000 ;;
 	*) ocm_fail "unknown phase '$phase'" ;;
 	esac
 done

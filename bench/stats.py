@@ -102,6 +102,17 @@ ROWS = [
     ("ocload: ping p99 (storm included)", "load_ping_p99_ms", "ms", "lower", ""),
     ("ocload: PSS per busy DTLS session", "load_pss_per_session_kib", "KiB/session", "lower",
      ""),
+    ("scale: sessions established at once", "scale_established", "sessions", "higher",
+     ">= 10000"),
+    ("scale: DTLS channels up (first + after the storm)", "scale_dtls_up", "channels", "higher",
+     ""),
+    ("scale: failed sessions", "scale_failed", "sessions", "lower", "0"),
+    ("scale: reconnected after the storm", "scale_storm_reconnected", "sessions", "higher",
+     "all"),
+    ("scale: full handshakes/s, sustained", "scale_handshakes_per_s", "1/s", "higher", ""),
+    ("scale: ping p99 (storm included)", "scale_ping_p99_ms", "ms", "lower", ""),
+    ("scale: PSS per busy DTLS session", "scale_pss_per_session_kib", "KiB/session", "lower",
+     ""),
 ]
 
 
