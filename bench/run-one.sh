@@ -336,7 +336,11 @@ print("%s_failed=%s" % (p, d["failed_total"]))
 print("%s_storm_reconnected=%s" % (p, d["storm"]["reconnected"]))
 print("%s_ping_p99_ms=%s" % (p, d["pings"]["rtt_ms"]["p99"]))
 PY
-	[ -n "$pn" ] && [ -n "$p0" ] && put "${prefix}_pss_per_session_kib" $(((pn - p0) / n))
+	# Per session up: all of them when none failed (the sample is taken after the last start).
+	local up
+	up=$(sed -n "s/^${prefix}_established=//p" "$BENCH_RESULTS" | tail -n 1)
+	[ -n "$pn" ] && [ -n "$p0" ] && [ "${up:-0}" -gt 0 ] &&
+		put "${prefix}_pss_per_session_kib" $(((pn - p0) / up))
 	grep -q "^${prefix}_failed=0$" "$BENCH_RESULTS" ||
 		note "$prefix: failures by reason: $(sed -n 's/^ocload: client [0-9]*: //p' "$log" |
 			sort | uniq -c | sort -rn | head -n 3 | tr -s ' \n' ' ')"
