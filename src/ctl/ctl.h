@@ -159,8 +159,10 @@ enum {
 	METRICS_SENTRY_EVENTS_MAX = 16,
 	METRICS_XDP__COUNT = 7, /* verdicts: metrics_xdp_verdict_names[] (net_xdp_verdict order) */
 	METRICS_TG__COUNT = 3,	/* verdicts: metrics_tg_verdict_names[] (net_tg_verdict order) */
+	METRICS_UDP_DROP__COUNT = 6, /* reasons: metrics_udp_drop_names[] (vpn_udp_drop order) */
 };
 extern const char *const metrics_xdp_verdict_names[METRICS_XDP__COUNT];
+extern const char *const metrics_udp_drop_names[METRICS_UDP_DROP__COUNT];
 extern const char *const metrics_tg_verdict_names[METRICS_TG__COUNT];
 
 struct metrics_event {
@@ -185,7 +187,8 @@ struct metrics_snapshot {
 	uint64_t hs_overflow;
 	double hs_sum_s;
 	uint64_t dtls_fallbacks;
-	uint64_t dtls_handovers;  /* datagrams handed from the worker that read them to the owner */
+	uint64_t dtls_handovers; /* datagrams handed from the worker that read them to the owner */
+	uint64_t udp_dropped[METRICS_UDP_DROP__COUNT]; /* datagrams on the DTLS port, by reason */
 	uint64_t spoofed_packets; /* counter: uplink packets dropped by the anti-spoofing check */
 	uint64_t bans_active, bans_total;
 	/* sentry: connections refused before TLS (all reasons; of those, over the user-space

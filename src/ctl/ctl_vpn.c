@@ -433,6 +433,10 @@ void ctl_vpn_metrics_fill(void *ctx, struct metrics_snapshot *s)
 			atomic_load_explicit(&ws->dtls_fallbacks, memory_order_relaxed);
 		s->dtls_handovers +=
 			atomic_load_explicit(&ws->dtls_handovers, memory_order_relaxed);
+		static_assert(VPN_UDP__COUNT == METRICS_UDP_DROP__COUNT);
+		for (int r = 0; r < VPN_UDP__COUNT; r++)
+			s->udp_dropped[r] +=
+				atomic_load_explicit(&ws->udp_dropped[r], memory_order_relaxed);
 		s->spoofed_packets += atomic_load_explicit(&ws->spoofed, memory_order_relaxed);
 		s->workers[w].connections =
 			atomic_load_explicit(&ws->connections, memory_order_relaxed);

@@ -83,6 +83,9 @@ static int by_dir_chan(struct buf *b, const char *name, const char *help,
 const char *const metrics_xdp_verdict_names[METRICS_XDP__COUNT] = {
 	"passed", "dropped_banned", "dropped_rate", "not_ip", "not_ours", "malformed", "fragment",
 };
+const char *const metrics_udp_drop_names[METRICS_UDP_DROP__COUNT] = {
+	"garbage", "unknown", "banned", "roaming", "hello_limited", "socket_full",
+};
 const char *const metrics_tg_verdict_names[METRICS_TG__COUNT] = {
 	"passed",
 	"dropped_spoof",
@@ -203,6 +206,12 @@ int metrics_render(const struct metrics_snapshot *s, struct buf *b)
 			     "DTLS datagrams read by another worker than their session's and "
 			     "handed over (eBPF steering keeps this near 0).",
 			     s->dtls_handovers);
+	if (!ret)
+		ret = labelled(b, "ocserv_modern_dtls_datagrams_dropped_total",
+			       "Datagrams on the DTLS port dropped before a session took them, by "
+			       "reason.",
+			       "reason", metrics_udp_drop_names, s->udp_dropped,
+			       METRICS_UDP_DROP__COUNT);
 	if (!ret)
 		ret = scalar(b, "ocserv_modern_spoofed_packets_total", "counter",
 			     "Packets from clients whose source was not their address (dropped).",

@@ -36,8 +36,10 @@ static int sock_opt_on(int fd, int level, int name)
  * as the limit lets an unprivileged socket go. */
 static void sock_udp_buffers(int fd)
 {
-	int size = SOCK_UDP_BUF;
+	int size = SOCK_UDP_BUF, one = 1;
 
+	/* Each datagram carries the socket's drop count: the overflow counter in the metrics. */
+	(void)setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one));
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)

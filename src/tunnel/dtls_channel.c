@@ -274,7 +274,7 @@ void dtls_chan_on_hello(struct conn *c, const uint8_t *dgram, size_t len,
 	if (c->state != CONN_TUNNEL || c->dtls.mode == DTLS_MODE_NONE)
 		return;
 	if (!dtls_hello_limit_take(&c->dtls.hellos, loop_now_ns(w->loop))) {
-		w->udp_hello_limited++;
+		worker_udp_drop(w, VPN_UDP_HELLO_LIMITED);
 		if (!c->dtls.hello_limit_logged)
 			conn_log(c, LOG_NOTICE, "DTLS: too many ClientHellos, dropping (max %d/s)",
 				 DTLS_HELLO_PER_WINDOW);

@@ -26,15 +26,27 @@ struct session;
 enum { VPN_RX = 0, VPN_TX = 1, VPN_TLS = 0, VPN_DTLS = 1, VPN_HS_BUCKETS = 11 };
 /* Upper bounds (seconds) of the accept -> tunnel-up histogram buckets. */
 extern const double vpn_hs_bounds_s[VPN_HS_BUCKETS];
+/* Why a datagram on the DTLS port was dropped before any channel took it. */
+enum vpn_udp_drop : uint8_t {
+	VPN_UDP_GARBAGE,       /* not DTLS, or a ClientHello we cannot serve */
+	VPN_UDP_UNKNOWN,       /* DTLS for no session we know */
+	VPN_UDP_BANNED,	       /* from a banned source (user space; XDP drops most first) */
+	VPN_UDP_ROAMING,       /* deny-roaming: not from the address that logged in */
+	VPN_UDP_HELLO_LIMITED, /* a session's ClientHellos over DTLS_HELLO_PER_WINDOW */
+	VPN_UDP_SOCKET_FULL,   /* the kernel dropped it: the socket's receive queue was full */
+	VPN_UDP__COUNT,
+};
+
 struct vpn_stats {
 	_Atomic uint64_t logins_ok, logins_failed;
 	_Atomic uint64_t bytes[2][2], packets[2][2]; /* [VPN_RX|VPN_TX][VPN_TLS|VPN_DTLS] */
 	_Atomic uint64_t hs_bucket[VPN_HS_BUCKETS], hs_overflow, hs_sum_us;
 	_Atomic uint64_t dtls_fallbacks;
 	_Atomic uint64_t dtls_handovers; /* datagrams read by another worker than their channel's */
-	_Atomic uint64_t connections;	 /* gauge */
-	_Atomic uint64_t drops;		 /* packets dropped: full queues, TUN, hand-off */
-	_Atomic uint64_t spoofed;	 /* uplink packets whose source is not the lease */
+	_Atomic uint64_t udp_dropped[VPN_UDP__COUNT];
+	_Atomic uint64_t connections; /* gauge */
+	_Atomic uint64_t drops;	      /* packets dropped: full queues, TUN, hand-off */
+	_Atomic uint64_t spoofed;     /* uplink packets whose source is not the lease */
 	/* Password checks (login posted -> verdict), for occtl's average/max auth time */
 	_Atomic uint64_t auth_checks, auth_time_sum_ms, auth_time_max_ms;
 };

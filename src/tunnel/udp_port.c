@@ -29,10 +29,17 @@ enum {
 	REBIND_LOOKUPS_PER_S = 64, /* address-only session lookups for records from new ports */
 };
 
+/* SO_RXQ_OVFL: the socket's drop count rides along with a datagram (net/sock.c turns it on). */
+union udp_rx_ctl {
+	char buf[CMSG_SPACE(sizeof(uint32_t))];
+	struct cmsghdr align;
+};
+
 struct udp_rx {
 	struct mmsghdr msgs[UDP_RX_BATCH];
 	struct iovec iov[UDP_RX_BATCH];
 	struct sockaddr_storage peer[UDP_RX_BATCH];
+	union udp_rx_ctl ctl[UDP_RX_BATCH];
 	uint8_t buf[UDP_RX_BATCH][UDP_RX_SLOT];
 };
 
@@ -134,11 +141,11 @@ static void hello_deliver(struct worker *w, const struct handover *h, const uint
 	/* Re-check on the owner: the tunnel may have moved or reconnected since the lookup. */
 	if (!c || !c->session || !c->session->has_dtls_id ||
 	    !ct_memeq(c->session->dtls_id, h->id, 32)) {
-		w->udp_unknown++;
+		worker_udp_drop(w, VPN_UDP_UNKNOWN);
 		return;
 	}
 	if (roaming_denied(c, &h->peer)) {
-		w->udp_roaming++;
+		worker_udp_drop(w, VPN_UDP_ROAMING);
 		if (!c->dtls.roam_logged)
 			conn_log(c, LOG_NOTICE, "deny-roaming: DTLS from another address refused");
 		c->dtls.roam_logged = true;
@@ -162,7 +169,7 @@ static void rebind_deliver(struct worker *w, const struct handover *h, const uin
 	if (!c || !c->session || c->session->id != h->session_id)
 		return;
 	if (roaming_denied(c, &h->peer)) {
-		w->udp_roaming++;
+		worker_udp_drop(w, VPN_UDP_ROAMING);
 		return;
 	}
 	dtls_chan_on_rebind(c, d, h->len, &h->peer, h->peer_len, &h->key);
@@ -237,11 +244,11 @@ static void on_stranger(struct worker *w, struct handover *h, const uint8_t *d)
 							       h->peer_len, &sa);
 
 	if (have_sa && sentry_is_banned(v->sentry, &sa, clock_now_ns())) {
-		w->udp_banned++; /* XDP drops these first when it runs */
+		worker_udp_drop(w, VPN_UDP_BANNED); /* XDP drops these first when it runs */
 		return;
 	}
 	if (dtls_hello_parse(d, h->len, &hello)) {
-		w->udp_garbage++;
+		worker_udp_drop(w, VPN_UDP_GARBAGE);
 		if (have_sa) /* 0 points by default: UDP sources are spoofable */
 			(void)sentry_event(v->sentry, &sa, SENTRY_EV_DTLS_GARBAGE, clock_now_ns());
 		return;
@@ -254,7 +261,7 @@ static void on_stranger(struct worker *w, struct handover *h, const uint8_t *d)
 	}
 	if (hello.kind == DTLS_DGRAM_RECORD) {
 		if (!rebind_lookup(w, &h->peer, &owner, &slot, &h->session_id)) {
-			w->udp_unknown++;
+			worker_udp_drop(w, VPN_UDP_UNKNOWN);
 			return;
 		}
 		h->kind = HANDOVER_REBIND;
@@ -267,13 +274,13 @@ static void on_stranger(struct worker *w, struct handover *h, const uint8_t *d)
 	}
 	if (hello.kind != DTLS_DGRAM_CLIENT_HELLO || !hello.servable ||
 	    hello.session_id_len != sizeof(hello.session_id)) {
-		w->udp_garbage++;
+		worker_udp_drop(w, VPN_UDP_GARBAGE);
 		if (have_sa)
 			(void)sentry_event(v->sentry, &sa, SENTRY_EV_DTLS_GARBAGE, clock_now_ns());
 		return;
 	}
 	if (!session_dtls_lookup(v->sessions, hello.session_id, &owner, &slot)) {
-		w->udp_unknown++;
+		worker_udp_drop(w, VPN_UDP_UNKNOWN);
 		return;
 	}
 	/* The first datagram of a DTLS session: the rule file's UDP static routes, bans and the
@@ -281,7 +288,7 @@ static void on_stranger(struct worker *w, struct handover *h, const uint8_t *d)
 	if (have_sa &&
 	    sentry_check_connect(v->sentry, &sa, SENTRY_PROTO_UDP, peer_port_of(&h->peer),
 				 clock_now_ns()) == SENTRY_REJECT) {
-		w->udp_banned++;
+		worker_udp_drop(w, VPN_UDP_BANNED);
 		return;
 	}
 	h->kind = HANDOVER_HELLO;
@@ -317,8 +324,27 @@ static void handover_deliver(struct worker *w, struct handover *h, const uint8_t
 		if (chan_of(w, &h->key))
 			udp_input(w, h, d);
 		else
-			w->udp_unknown++; /* the channel went away meanwhile: not passed on again */
+			worker_udp_drop(w, VPN_UDP_UNKNOWN); /* the channel went away meanwhile: not
+								passed on again */
 		break;
+	}
+}
+
+/* The kernel's count of datagrams it dropped on this socket (cumulative, 32 bits): what is new
+ * since the last one seen goes to the socket-full counter. */
+static void count_kernel_drops(struct worker *w, struct msghdr *mh)
+{
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+		uint32_t total;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SO_RXQ_OVFL ||
+		    cm->cmsg_len < CMSG_LEN(sizeof(total)))
+			continue;
+		memcpy(&total, CMSG_DATA(cm), sizeof(total));
+		atomic_fetch_add_explicit(&w->stats.udp_dropped[VPN_UDP_SOCKET_FULL],
+					  (uint32_t)(total - w->udp_kernel_drops),
+					  memory_order_relaxed);
+		w->udp_kernel_drops = total;
 	}
 }
 
@@ -332,6 +358,8 @@ static void on_udp_readable(struct loop_watch *watch, uint32_t events)
 		for (int i = 0; i < UDP_RX_BATCH; i++) {
 			rx->msgs[i].msg_hdr.msg_name = &rx->peer[i];
 			rx->msgs[i].msg_hdr.msg_namelen = sizeof(rx->peer[i]);
+			rx->msgs[i].msg_hdr.msg_control = rx->ctl[i].buf;
+			rx->msgs[i].msg_hdr.msg_controllen = sizeof(rx->ctl[i].buf);
 		}
 		int got = recvmmsg(watch->fd, rx->msgs, UDP_RX_BATCH, MSG_DONTWAIT, nullptr);
 		if (got < 0) {
@@ -341,9 +369,10 @@ static void on_udp_readable(struct loop_watch *watch, uint32_t events)
 				*/
 		}
 		for (int i = 0; i < got; i++) {
-			const struct mmsghdr *m = &rx->msgs[i];
+			struct mmsghdr *m = &rx->msgs[i];
 			struct handover h = {.len = m->msg_len};
 
+			count_kernel_drops(w, &m->msg_hdr);
 			if (!m->msg_len || (m->msg_hdr.msg_flags & MSG_TRUNC))
 				continue; /* empty, or larger than any record a client may send */
 			h.peer_len = m->msg_hdr.msg_namelen;

@@ -48,12 +48,16 @@ struct worker {
 	struct vpn_stats stats;
 	/* Counters (this thread only). */
 	uint64_t tun_drops, handoff_drops, bad_inner_drops;
-	uint64_t udp_garbage, udp_unknown, udp_banned;
-	uint64_t udp_roaming;	    /* DTLS from another address than the login's, deny-roaming */
-	uint64_t udp_hello_limited; /* ClientHellos over a session's rate limit */
+	uint32_t udp_kernel_drops; /* the socket's last SO_RXQ_OVFL count (cumulative) */
 	uint64_t rebind_window_ns;
 	unsigned rebind_lookups;
 };
+
+/* Counts a datagram dropped on the DTLS port (any thread may read the counters). */
+static inline void worker_udp_drop(struct worker *w, enum vpn_udp_drop why)
+{
+	atomic_fetch_add_explicit(&w->stats.udp_dropped[why], 1, memory_order_relaxed);
+}
 
 /* End of a round: send the records gathered for every dirty connection and the DTLS batch. */
 void worker_flush_dirty(struct worker *w);

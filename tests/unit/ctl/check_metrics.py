@@ -19,6 +19,7 @@ want = {
     "ocserv_modern_handshake_duration_seconds": "histogram",
     "ocserv_modern_dtls_fallbacks": "counter",
     "ocserv_modern_dtls_handovers": "counter",
+    "ocserv_modern_dtls_datagrams_dropped": "counter",
     "ocserv_modern_banned_addresses": "gauge",
     "ocserv_modern_bans": "counter",
     "ocserv_modern_worker_connections": "gauge",

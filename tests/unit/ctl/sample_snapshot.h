@@ -20,6 +20,7 @@ static void sample_fill(void *ctx, struct metrics_snapshot *s)
 	s->hs_sum_s = 31.25;
 	s->dtls_fallbacks = 5;
 	s->dtls_handovers = 6;
+	s->udp_dropped[5] = 8;
 	s->bans_active = 1;
 	s->bans_total = 9;
 	s->sentry_rejected = 6;

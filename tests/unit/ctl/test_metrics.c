@@ -95,6 +95,12 @@ static void test_render_format(void **state)
 		strstr((char *)buf_head(&b), "ocserv_modern_handshake_duration_seconds_count 7\n"));
 	assert_non_null(strstr((char *)buf_head(&b),
 			       "ocserv_modern_worker_queue_drops_total{worker=\"1\"} 3\n"));
+	assert_non_null(
+		strstr((char *)buf_head(&b),
+		       "ocserv_modern_dtls_datagrams_dropped_total{reason=\"socket_full\"} 8\n"));
+	assert_non_null(
+		strstr((char *)buf_head(&b),
+		       "ocserv_modern_dtls_datagrams_dropped_total{reason=\"garbage\"} 0\n"));
 	buf_fini(&b);
 }
 
