@@ -571,6 +571,12 @@ static void handle_connect(struct conn *c, const struct http_request *req)
 		explicit_bzero(&creq, sizeof(creq));
 		connect_fail(c, 503, "Service Unavailable", "Server is at its client limit");
 		return;
+	case SESSION_USER_FULL:
+		/* The client logs in again and is told why (create_failure_text). */
+		explicit_bzero(&ck, sizeof(ck));
+		explicit_bzero(&creq, sizeof(creq));
+		connect_fail(c, 401, "Cookie is not acceptable", "Too many sessions for this user");
+		return;
 	case SESSION_UNKNOWN:
 	default:
 		conn__sentry(c, SENTRY_EV_UNKNOWN_COOKIE);

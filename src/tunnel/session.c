@@ -20,6 +20,7 @@ struct session_registry {
 	pthread_mutex_t lock;
 	struct session *buckets[SESSION_HASH_BUCKETS];
 	struct session *dtls_buckets[SESSION_HASH_BUCKETS];
+	struct list_node user_buckets[SESSION_HASH_BUCKETS]; /* by username: session.unode */
 	size_t count;
 	size_t places; /* sessions with has_place: what max-clients limits */
 	uint64_t next_id;
@@ -42,9 +43,21 @@ int session_registry_new(struct ippool *pool, struct session_registry **out)
 		return -ENOMEM;
 	r->pool = pool;
 	r->next_id = 1;
+	for (size_t i = 0; i < SESSION_HASH_BUCKETS; i++)
+		list_init(&r->user_buckets[i]);
 	pthread_mutex_init(&r->lock, nullptr);
 	*out = r;
 	return 0;
+}
+
+/* FNV-1a: usernames are not chosen to collide (they must log in first). */
+static size_t user_bucket_of(const char *username)
+{
+	uint32_t h = 2166136261u;
+
+	for (const unsigned char *p = (const unsigned char *)username; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	return h % SESSION_HASH_BUCKETS;
 }
 
 static size_t dtls_bucket_of(const uint8_t id[32])
@@ -134,14 +147,18 @@ static struct session *find_locked(struct session_registry *r, const struct cook
 	return found;
 }
 
-static unsigned count_user_locked(struct session_registry *r, const char *username, uint64_t now)
+/* max-same-clients counts the user's sessions that hold a place (connected, or logged in and
+ * not yet connected), as ocserv counts the user's client processes: a session waiting out its
+ * reconnect window does not stop a new login. Caller holds the lock. */
+static unsigned user_places_locked(struct session_registry *r, const char *username)
 {
+	struct list_node *head = &r->user_buckets[user_bucket_of(username)], *pos, *tmp;
 	unsigned n = 0;
 
-	for (size_t i = 0; i < SESSION_HASH_BUCKETS; i++)
-		for (struct session *s = r->buckets[i]; s; s = s->hnext)
-			if (session_is_live(s, now) && strcmp(s->username, username) == 0)
-				n++;
+	list_for_each_safe (pos, tmp, head) {
+		const struct session *s = list_entry(pos, struct session, unode);
+		n += s->has_place && strcmp(s->username, username) == 0;
+	}
 	return n;
 }
 
@@ -205,7 +222,7 @@ enum session_create_result session_create(struct session_registry *r, const stru
 		res = SESSION_TOO_MANY_CLIENTS;
 		goto out_unlock;
 	}
-	if (cfg->max_same_clients && count_user_locked(r, username, now) >= cfg->max_same_clients) {
+	if (cfg->max_same_clients && user_places_locked(r, username) >= cfg->max_same_clients) {
 		res = SESSION_TOO_MANY_SAME;
 		goto out_unlock;
 	}
@@ -228,6 +245,7 @@ enum session_create_result session_create(struct session_registry *r, const stru
 	size_t b = bucket_of(&s->cookie);
 	s->hnext = r->buckets[b];
 	r->buckets[b] = s;
+	list_add_tail(&r->user_buckets[user_bucket_of(s->username)], &s->unode);
 	r->count++;
 	place_update(r, s);
 	cookie_encode(&s->cookie, cookie_b64);
@@ -265,6 +283,11 @@ enum session_attach_result session_attach(struct session_registry *r, const stru
 	}
 	if (!s->has_place && s->cfg->max_clients && r->places >= s->cfg->max_clients) {
 		res = SESSION_FULL;
+		goto out_unlock;
+	}
+	if (!s->has_place && s->cfg->max_same_clients &&
+	    user_places_locked(r, s->username) >= s->cfg->max_same_clients) {
+		res = SESSION_USER_FULL;
 		goto out_unlock;
 	}
 	*prev_worker = s->owner_worker;
@@ -532,6 +555,7 @@ size_t session_registry_sweep(struct session_registry *r, uint64_t now_ns)
 			}
 			*pp = s->hnext;
 			dtls_unlink(r, s);
+			list_del(&s->unode);
 			r->count--;
 			if (s->has_place)
 				r->places--;

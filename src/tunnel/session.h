@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "config/config.h"
+#include "core/list.h"
 #include "http/http.h"
 #include "net/net.h"
 
@@ -54,8 +55,9 @@ struct session {
 	bool has_dtls_id;
 	uint8_t dtls_id[32];
 
-	struct session *hnext; /* registry hash chain (by cookie) */
-	struct session *dnext; /* registry hash chain (by dtls_id) */
+	struct session *hnext;	/* registry hash chain (by cookie) */
+	struct session *dnext;	/* registry hash chain (by dtls_id) */
+	struct list_node unode; /* registry chain by username (max-same-clients) */
 };
 
 struct session_registry;
@@ -94,9 +96,10 @@ enum session_create_result session_create(struct session_registry *r, const stru
 
 enum session_attach_result : uint8_t {
 	SESSION_ATTACHED,
-	SESSION_UNKNOWN, /* no such cookie, expired or invalidated */
-	SESSION_ROAMING, /* deny-roaming and a different client address */
-	SESSION_FULL,	 /* max-clients reached: a tunnel that went away must wait for a place */
+	SESSION_UNKNOWN,   /* no such cookie, expired or invalidated */
+	SESSION_ROAMING,   /* deny-roaming and a different client address */
+	SESSION_FULL,	   /* max-clients reached: a tunnel that went away must wait for a place */
+	SESSION_USER_FULL, /* max-same-clients: the user's other sessions took the places */
 };
 
 /* CONNECT with a cookie: attach the session to worker `worker`. When another connection carried

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # DPD: the client's link is cut and openconnect killed without a goodbye. With dpd = 2,
 # a short cookie-timeout and max-same-clients = 1, a new login of the same user (over the
-# spare link) is refused while the dead session lives and accepted once DPD and the cookie
-# timeout have freed it. Our server must log "DPD timeout".
+# spare link) is refused while the dead session's tunnel lives and accepted once DPD has ended
+# that tunnel (ocserv: its worker process exits; ours: the session leaves its place, its
+# cookie may still reconnect). Our server must log "DPD timeout".
 # Usage: 23-cstp-dpd-free.sh [SERVER-BINARY [SOURCE-DIR]]
 # shellcheck source-path=SCRIPTDIR source=lib/netns.sh
 . "$(dirname "$0")/lib/netns.sh"

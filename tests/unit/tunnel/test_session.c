@@ -165,6 +165,56 @@ static void test_max_clients_places(void **state)
 	teardown(f);
 }
 
+/* max-same-clients counts the user's sessions that hold a place, as ocserv counts the user's
+ * client processes: one waiting out its reconnect window does not stop a new login, but must
+ * find the user under the limit to come back. Other users are not counted. */
+static void test_max_same_places(void **state)
+{
+	struct fixture *f = setup_with("max-same-clients = 1\ncookie-timeout = 300\n");
+	char b64a[COOKIE_B64_LEN + 1], b64b[COOKIE_B64_LEN + 1], b64[COOKIE_B64_LEN + 1];
+	struct session *a, *b, *s;
+	struct cookie cka, ckb;
+	uint64_t gena, genb, gen;
+	int prev;
+
+	(void)state;
+	assert_int_equal(session_create(f->reg, f->cfg, "eve", "", "198.18.0.2", b64a, &a),
+			 SESSION_CREATED);
+	/* Logged in, not yet connected: it counts. */
+	assert_int_equal(session_create(f->reg, f->cfg, "eve", "", "198.18.0.2", b64, nullptr),
+			 SESSION_TOO_MANY_SAME);
+	assert_int_equal(session_create(f->reg, f->cfg, "frank", "", "198.18.0.3", b64, nullptr),
+			 SESSION_CREATED);
+	decode(b64a, &cka);
+	assert_int_equal(session_attach(f->reg, &cka, "198.18.0.2", 0, &s, &gena, &prev),
+			 SESSION_ATTACHED);
+	/* The same session's reconnect takes over its own place. */
+	assert_int_equal(session_attach(f->reg, &cka, "198.18.0.2", 1, &s, &gen, &prev),
+			 SESSION_ATTACHED);
+	session_detach(f->reg, a, gena, false);
+	assert_int_equal(session_create(f->reg, f->cfg, "eve", "", "198.18.0.2", b64, nullptr),
+			 SESSION_TOO_MANY_SAME);
+	/* a's tunnel goes away: a new login of eve's is let in ... */
+	session_detach(f->reg, a, gen, false);
+	assert_int_equal(session_create(f->reg, f->cfg, "eve", "", "198.18.0.9", b64b, &b),
+			 SESSION_CREATED);
+	/* ... and a may not come back while b holds eve's place. */
+	assert_int_equal(session_attach(f->reg, &cka, "198.18.0.2", 0, &s, &gen, &prev),
+			 SESSION_USER_FULL);
+	decode(b64b, &ckb);
+	assert_int_equal(session_attach(f->reg, &ckb, "198.18.0.9", 0, &s, &genb, &prev),
+			 SESSION_ATTACHED);
+	session_detach(f->reg, b, genb, true); /* b logs out */
+	assert_int_equal(session_attach(f->reg, &cka, "198.18.0.2", 0, &s, &gen, &prev),
+			 SESSION_ATTACHED);
+	session_detach(f->reg, a, gen, true);
+	/* Swept sessions leave the user chain: eve may log in again. */
+	assert_int_equal(session_registry_sweep(f->reg, clock_now_ns()), 2);
+	assert_int_equal(session_create(f->reg, f->cfg, "eve", "", "198.18.0.2", b64, nullptr),
+			 SESSION_CREATED);
+	teardown(f);
+}
+
 static void test_pool_exhaustion(void **state)
 {
 	/* /29: slots 2..6 → 5 clients. */
@@ -237,9 +287,13 @@ static void test_expiry(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_create_attach_detach), cmocka_unit_test(test_limits),
-		cmocka_unit_test(test_max_clients_places),   cmocka_unit_test(test_pool_exhaustion),
-		cmocka_unit_test(test_roaming_and_logout),   cmocka_unit_test(test_expiry),
+		cmocka_unit_test(test_create_attach_detach),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_max_clients_places),
+		cmocka_unit_test(test_max_same_places),
+		cmocka_unit_test(test_pool_exhaustion),
+		cmocka_unit_test(test_roaming_and_logout),
+		cmocka_unit_test(test_expiry),
 	};
 	return cmocka_run_group_tests(tests, nullptr, nullptr);
 }
