@@ -488,25 +488,25 @@ ssize_t session_registry_match(struct session_registry *r, const struct session_
 	return matched;
 }
 
-bool session_dtls_lookup_by_ip(struct session_registry *r, const char *client_ip, int *owner_worker,
-			       uint32_t *slot, uint64_t *id)
+size_t session_dtls_lookup_by_ip(struct session_registry *r, const char *client_ip,
+				 struct session_dtls_candidate *out, size_t max)
 {
-	unsigned found = 0;
+	size_t found = 0;
 
 	pthread_mutex_lock(&r->lock);
-	for (size_t i = 0; i < SESSION_HASH_BUCKETS && found < 2; i++) {
-		for (struct session *s = r->buckets[i]; s && found < 2; s = s->hnext) {
+	for (size_t i = 0; i < SESSION_HASH_BUCKETS && found < max; i++) {
+		for (struct session *s = r->buckets[i]; s && found < max; s = s->hnext) {
 			if (!s->has_dtls_id || s->owner_worker < 0 || s->invalid ||
 			    strcmp(s->remote_ip, client_ip) != 0)
 				continue;
-			*owner_worker = s->owner_worker;
-			*slot = s->lease.slot;
-			*id = s->id;
-			found++;
+			out[found++] =
+				(struct session_dtls_candidate){.owner_worker = s->owner_worker,
+								.slot = s->lease.slot,
+								.id = s->id};
 		}
 	}
 	pthread_mutex_unlock(&r->lock);
-	return found == 1;
+	return found;
 }
 
 void session_invalidate(struct session_registry *r, struct session *s)

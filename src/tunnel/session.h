@@ -176,10 +176,16 @@ struct session_kick {
 					     const struct session_match *m, bool terminate,
 					     struct session_kick **kicks, size_t *n_kicks);
 
-/* NAT rebinding (§5.2): the one session whose tunnel comes from client_ip and has DTLS; false
- * when none or several match (ambiguous: dropped). */
-bool session_dtls_lookup_by_ip(struct session_registry *r, const char *client_ip, int *owner_worker,
-			       uint32_t *slot, uint64_t *id);
+/* NAT rebinding (§5.2): the sessions whose tunnels come from client_ip and have DTLS (several
+ * behind one NAT address: the record's keys tell which one it is). Fills up to max; returns how
+ * many it found (at most max). */
+struct session_dtls_candidate {
+	int owner_worker;
+	uint32_t slot;
+	uint64_t id;
+};
+size_t session_dtls_lookup_by_ip(struct session_registry *r, const char *client_ip,
+				 struct session_dtls_candidate *out, size_t max);
 
 /* The session's cookie stops working now (a refused login, an operator's terminate). */
 void session_invalidate(struct session_registry *r, struct session *s);

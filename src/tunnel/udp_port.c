@@ -27,6 +27,9 @@ enum {
 	UDP_RX_SLOT = 9216,	   /* > the largest record a client may send (data MTU 9000) */
 	UDP_RX_ROUNDS = 16,	   /* recvmmsg calls per readiness event before others get a turn */
 	REBIND_LOOKUPS_PER_S = 64, /* address-only session lookups for records from new ports */
+	/* Sessions of one client address a record from a new port is tried on (behind a NAT
+	 * address several users share; each try is a failed AEAD check, the live ones skip it). */
+	REBIND_CANDIDATES = 16,
 };
 
 /* SO_RXQ_OVFL: the socket's drop count rides along with a datagram (net/sock.c turns it on). */
@@ -214,9 +217,10 @@ static void handover_post(struct worker *w, unsigned owner, const struct handove
 }
 
 /* A record on the shared socket from a port no channel has: the client's NAT mapping (port)
- * changed. Matched by address alone, rate-limited per worker. */
-static bool rebind_lookup(struct worker *w, const struct sockaddr_storage *peer, int *owner,
-			  uint32_t *slot, uint64_t *id)
+ * changed. Matched by address alone (the record's keys then tell which session it is),
+ * rate-limited per worker. */
+static size_t rebind_lookup(struct worker *w, const struct sockaddr_storage *peer,
+			    struct session_dtls_candidate *out)
 {
 	char ip[INET6_ADDRSTRLEN];
 	uint64_t now = loop_now_ns(w->loop);
@@ -226,9 +230,9 @@ static bool rebind_lookup(struct worker *w, const struct sockaddr_storage *peer,
 		w->rebind_lookups = 0;
 	}
 	if (w->rebind_lookups++ >= REBIND_LOOKUPS_PER_S)
-		return false;
+		return 0;
 	peer_ip_text(peer, ip);
-	return session_dtls_lookup_by_ip(w->vpn->sessions, ip, owner, slot, id);
+	return session_dtls_lookup_by_ip(w->vpn->sessions, ip, out, REBIND_CANDIDATES);
 }
 
 /* A datagram no channel of this worker takes. */
@@ -260,16 +264,21 @@ static void on_stranger(struct worker *w, struct handover *h, const uint8_t *d)
 		return;
 	}
 	if (hello.kind == DTLS_DGRAM_RECORD) {
-		if (!rebind_lookup(w, &h->peer, &owner, &slot, &h->session_id)) {
+		struct session_dtls_candidate cand[REBIND_CANDIDATES];
+		size_t n = rebind_lookup(w, &h->peer, cand);
+		if (!n) {
 			worker_udp_drop(w, VPN_UDP_UNKNOWN);
 			return;
 		}
 		h->kind = HANDOVER_REBIND;
-		h->slot = slot;
-		if ((unsigned)owner == w->idx)
-			rebind_deliver(w, h, d);
-		else
-			handover_post(w, (unsigned)owner, h, d);
+		for (size_t i = 0; i < n; i++) {
+			h->slot = cand[i].slot;
+			h->session_id = cand[i].id;
+			if ((unsigned)cand[i].owner_worker == w->idx)
+				rebind_deliver(w, h, d);
+			else
+				handover_post(w, (unsigned)cand[i].owner_worker, h, d);
+		}
 		return;
 	}
 	if (hello.kind != DTLS_DGRAM_CLIENT_HELLO || !hello.servable ||
