@@ -644,10 +644,10 @@ static int server_start(struct server *s)
 	 * new-connection limiter runs in user space, with the same numbers. */
 	unsigned rate = cfg->per_source_connect_rate;
 	if (!net_accel_xdp_ifaces(s->accel) && rate) {
-		sentry_conn_limit_set(s->sentry, rate, 2 * rate);
+		sentry_conn_limit_set(s->sentry, rate, config_connect_burst(cfg));
 		log_msg(LOG_INFO,
 			"sentry: new-connection limit %u/s per source (burst %u) in user space",
-			rate, 2 * rate);
+			rate, config_connect_burst(cfg));
 	}
 	if ((ret = open_listeners(s, sock_listen_tcp, "TCP", cfg->listen_host, cfg->tcp_port,
 				  &s->listen_fds)))

@@ -345,3 +345,11 @@ void session_config_free(struct session_config *s);
  * on failure sc is freed. Fields sc does not carry come from base. */
 [[nodiscard]] int config_derive(const struct config *base, struct session_config *sc,
 				const struct config **out);
+
+/* The new-connection limiter's burst (xdp_guard and its user-space twin): twice the rate, so a
+ * NAT of users that share one source address (a SYN and two ClientHellos per new client) gets
+ * through; only floods trip it. */
+static inline unsigned config_connect_burst(const struct config *cfg)
+{
+	return 2 * cfg->per_source_connect_rate;
+}

@@ -57,7 +57,7 @@ static int attach_guards(struct net_accel *a, const struct config *cfg, const ch
 		 * address (each new client is a SYN and two ClientHellos); only floods trip it;
 		 * sentry's rules decide bans. */
 		.rate_per_s = cfg->per_source_connect_rate,
-		.burst = 2 * cfg->per_source_connect_rate,
+		.burst = config_connect_burst(cfg),
 	};
 	struct ifaddrs *ifa_list, *ifa;
 	int ret = 0;
