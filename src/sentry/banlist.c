@@ -8,9 +8,9 @@
 #include <stdckdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "core/clock.h"
+#include "core/hash.h"
 #include "core/log.h"
 
 uint64_t sentry__deadline(uint64_t now_ns, uint64_t seconds)
@@ -35,18 +35,8 @@ struct sentry_addr sentry__key(const struct sentry *s, const struct sentry_addr 
 /* Keyed with a random seed, so remote peers cannot aim their addresses at one bucket. */
 static size_t key_hash(const struct sentry *s, const struct sentry_addr *k)
 {
-	uint64_t w[2], h = s->seed ^ ((uint64_t)k->family << 8 | k->prefix_len);
-
-	memcpy(w, k->bytes, sizeof(w));
-	for (size_t i = 0; i < 2; i++) {
-		h ^= w[i];
-		h *= 0x9e3779b97f4a7c15ull;
-		h ^= h >> 31;
-	}
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	return (size_t)h & (s->n_buckets - 1);
+	return (size_t)hash_addr16(s->seed, (uint64_t)k->family << 8 | k->prefix_len, k->bytes) &
+	       (s->n_buckets - 1);
 }
 
 static bool key_eq(const struct sentry_addr *a, const struct sentry_addr *b)
@@ -73,8 +63,7 @@ int sentry__table_init(struct sentry *s)
 	list_init(&s->free_list);
 	for (size_t i = 0; i < n; i++)
 		list_add_tail(&s->free_list, &s->src[i].node);
-	if (getrandom(&s->seed, sizeof(s->seed), GRND_NONBLOCK) != sizeof(s->seed))
-		s->seed = clock_now_ns() * 0x9e3779b97f4a7c15ull; /* early boot: still varies */
+	s->seed = hash_seed();
 	return 0;
 }
 

@@ -7,9 +7,9 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "core/compiler.h"
+#include "core/hash.h"
 #include "net/net.h"
 
 enum { PEER_BUCKETS_MIN = 64 };
@@ -45,19 +45,11 @@ static bool key_eq(const struct dtls_peer_key *a, const struct dtls_peer_key *b)
 	return a->family == b->family && a->port == b->port && !memcmp(a->addr, b->addr, 16);
 }
 
-/* A seeded multiply-xorshift over the key's words (no attacker chooses keys that get in: a
- * channel needs a valid session id; the seed is for the rest). */
+/* Keyed (no attacker chooses keys that get in: a channel needs a valid session id; the seed is
+ * for the rest). */
 static size_t key_hash(const struct dtls_peer_table *t, const struct dtls_peer_key *k)
 {
-	uint64_t w[2], h = t->seed ^ ((uint64_t)k->family << 16 | k->port);
-
-	memcpy(w, k->addr, sizeof(w));
-	for (int i = 0; i < 2; i++) {
-		h ^= w[i];
-		h *= 0x9e3779b97f4a7c15ull;
-		h ^= h >> 29;
-	}
-	return (size_t)h & t->mask;
+	return (size_t)hash_addr16(t->seed, (uint64_t)k->family << 16 | k->port, k->addr) & t->mask;
 }
 
 static int table_alloc(struct dtls_peer_table *t, size_t n_buckets)
@@ -73,9 +65,7 @@ static int table_alloc(struct dtls_peer_table *t, size_t n_buckets)
 
 int dtls_peer_table_init(struct dtls_peer_table *t)
 {
-	*t = (struct dtls_peer_table){};
-	if (getrandom(&t->seed, sizeof(t->seed), GRND_NONBLOCK) != sizeof(t->seed))
-		t->seed = (uint64_t)(uintptr_t)t ^ 0x2545f4914f6cdd1dull; /* keyed is a bonus */
+	*t = (struct dtls_peer_table){.seed = hash_seed()};
 	return table_alloc(t, PEER_BUCKETS_MIN);
 }
 
