@@ -97,36 +97,23 @@ void udp_port_fini(struct worker *w)
 	dtls_peer_table_fini(&w->peers);
 }
 
-static uint16_t peer_port_of(const struct sockaddr_storage *ss)
+/* The client address as the session registry writes it (a v4-mapped one as IPv4: the key is
+ * normalised so). */
+static void key_ip_text(const struct dtls_peer_key *k, char out[INET6_ADDRSTRLEN])
 {
-	if (ss->ss_family == AF_INET6)
-		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
-	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
-}
-
-static void peer_ip_text(const struct sockaddr_storage *ss, char out[INET6_ADDRSTRLEN])
-{
-	const struct sockaddr_in6 *s6 = (const void *)ss;
-
-	out[0] = '\0';
-	if (ss->ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
-		inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], out, INET6_ADDRSTRLEN);
-	else if (ss->ss_family == AF_INET6)
-		inet_ntop(AF_INET6, &s6->sin6_addr, out, INET6_ADDRSTRLEN);
-	else
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, out,
-			  INET6_ADDRSTRLEN);
+	if (!inet_ntop(k->family, k->addr, out, INET6_ADDRSTRLEN))
+		out[0] = '\0';
 }
 
 /* deny-roaming: DTLS only from the address that authenticated (as session_attach() does for
  * CSTP). */
-static bool roaming_denied(const struct conn *c, const struct sockaddr_storage *peer)
+static bool roaming_denied(const struct conn *c, const struct dtls_peer_key *from)
 {
 	char ip[INET6_ADDRSTRLEN];
 
 	if (!c->session->cfg->deny_roaming)
 		return false;
-	peer_ip_text(peer, ip);
+	key_ip_text(from, ip);
 	return strcmp(ip, c->session->auth_ip) != 0;
 }
 
@@ -147,7 +134,7 @@ static void hello_deliver(struct worker *w, const struct handover *h, const uint
 		worker_udp_drop(w, VPN_UDP_UNKNOWN);
 		return;
 	}
-	if (roaming_denied(c, &h->peer)) {
+	if (roaming_denied(c, &h->key)) {
 		worker_udp_drop(w, VPN_UDP_ROAMING);
 		if (!c->dtls.roam_logged)
 			conn_log(c, LOG_NOTICE, "deny-roaming: DTLS from another address refused");
@@ -171,7 +158,7 @@ static void rebind_deliver(struct worker *w, const struct handover *h, const uin
 
 	if (!c || !c->session || c->session->id != h->session_id)
 		return;
-	if (roaming_denied(c, &h->peer)) {
+	if (roaming_denied(c, &h->key)) {
 		worker_udp_drop(w, VPN_UDP_ROAMING);
 		return;
 	}
@@ -219,7 +206,7 @@ static void handover_post(struct worker *w, unsigned owner, const struct handove
 /* A record on the shared socket from a port no channel has: the client's NAT mapping (port)
  * changed. Matched by address alone (the record's keys then tell which session it is),
  * rate-limited per worker. */
-static size_t rebind_lookup(struct worker *w, const struct sockaddr_storage *peer,
+static size_t rebind_lookup(struct worker *w, const struct dtls_peer_key *from,
 			    struct session_dtls_candidate *out)
 {
 	char ip[INET6_ADDRSTRLEN];
@@ -231,8 +218,16 @@ static size_t rebind_lookup(struct worker *w, const struct sockaddr_storage *pee
 	}
 	if (w->rebind_lookups++ >= REBIND_LOOKUPS_PER_S)
 		return 0;
-	peer_ip_text(peer, ip);
+	key_ip_text(from, ip);
 	return session_dtls_lookup_by_ip(w->vpn->sessions, ip, out, REBIND_CANDIDATES);
+}
+
+/* Not DTLS, or a ClientHello we cannot serve; from sa (nullptr: no sentry, or unparsable). */
+static void drop_garbage(struct worker *w, const struct sentry_addr *sa)
+{
+	worker_udp_drop(w, VPN_UDP_GARBAGE);
+	if (sa) /* 0 points by default: UDP sources are spoofable */
+		(void)sentry_event(w->vpn->sentry, sa, SENTRY_EV_DTLS_GARBAGE, clock_now_ns());
 }
 
 /* A datagram no channel of this worker takes. */
@@ -252,9 +247,7 @@ static void on_stranger(struct worker *w, struct handover *h, const uint8_t *d)
 		return;
 	}
 	if (dtls_hello_parse(d, h->len, &hello)) {
-		worker_udp_drop(w, VPN_UDP_GARBAGE);
-		if (have_sa) /* 0 points by default: UDP sources are spoofable */
-			(void)sentry_event(v->sentry, &sa, SENTRY_EV_DTLS_GARBAGE, clock_now_ns());
+		drop_garbage(w, have_sa ? &sa : nullptr);
 		return;
 	}
 	/* Another worker's channel (the kernel's pick of socket, where eBPF does not steer). */
@@ -265,7 +258,7 @@ static void on_stranger(struct worker *w, struct handover *h, const uint8_t *d)
 	}
 	if (hello.kind == DTLS_DGRAM_RECORD) {
 		struct session_dtls_candidate cand[REBIND_CANDIDATES];
-		size_t n = rebind_lookup(w, &h->peer, cand);
+		size_t n = rebind_lookup(w, &h->key, cand);
 		if (!n) {
 			worker_udp_drop(w, VPN_UDP_UNKNOWN);
 			return;
@@ -283,9 +276,7 @@ static void on_stranger(struct worker *w, struct handover *h, const uint8_t *d)
 	}
 	if (hello.kind != DTLS_DGRAM_CLIENT_HELLO || !hello.servable ||
 	    hello.session_id_len != sizeof(hello.session_id)) {
-		worker_udp_drop(w, VPN_UDP_GARBAGE);
-		if (have_sa)
-			(void)sentry_event(v->sentry, &sa, SENTRY_EV_DTLS_GARBAGE, clock_now_ns());
+		drop_garbage(w, have_sa ? &sa : nullptr);
 		return;
 	}
 	if (!session_dtls_lookup(v->sessions, hello.session_id, &owner, &slot)) {
@@ -294,9 +285,8 @@ static void on_stranger(struct worker *w, struct handover *h, const uint8_t *d)
 	}
 	/* The first datagram of a DTLS session: the rule file's UDP static routes, bans and the
 	 * connection counting (rates, points) apply as to a TCP accept. */
-	if (have_sa &&
-	    sentry_check_connect(v->sentry, &sa, SENTRY_PROTO_UDP, peer_port_of(&h->peer),
-				 clock_now_ns()) == SENTRY_REJECT) {
+	if (have_sa && sentry_check_connect(v->sentry, &sa, SENTRY_PROTO_UDP, ntohs(h->key.port),
+					    clock_now_ns()) == SENTRY_REJECT) {
 		worker_udp_drop(w, VPN_UDP_BANNED);
 		return;
 	}
@@ -309,11 +299,10 @@ static void on_stranger(struct worker *w, struct handover *h, const uint8_t *d)
 		handover_post(w, (unsigned)owner, h, d);
 }
 
-/* One datagram from h->peer (h->key) read by, or handed to, this worker. */
-static void udp_input(struct worker *w, struct handover *h, const uint8_t *d)
+/* One datagram from h->peer (h->key) read by, or handed to, this worker; ch: this worker's
+ * channel of h->key, if any. */
+static void udp_input(struct worker *w, struct dtls_chan *ch, struct handover *h, const uint8_t *d)
 {
-	struct dtls_chan *ch = chan_of(w, &h->key);
-
 	if (ch && !is_new_hello(ch, d, h->len))
 		dtls_chan_input(ch, d, h->len);
 	else
@@ -329,13 +318,15 @@ static void handover_deliver(struct worker *w, struct handover *h, const uint8_t
 	case HANDOVER_REBIND:
 		rebind_deliver(w, h, d);
 		break;
-	case HANDOVER_CHANNEL:
-		if (chan_of(w, &h->key))
-			udp_input(w, h, d);
+	case HANDOVER_CHANNEL: {
+		/* Gone meanwhile: dropped, never passed on again. */
+		struct dtls_chan *ch = chan_of(w, &h->key);
+		if (ch)
+			udp_input(w, ch, h, d);
 		else
-			worker_udp_drop(w, VPN_UDP_UNKNOWN); /* the channel went away meanwhile: not
-								passed on again */
+			worker_udp_drop(w, VPN_UDP_UNKNOWN);
 		break;
+	}
 	}
 }
 
@@ -388,7 +379,7 @@ static void on_udp_readable(struct loop_watch *watch, uint32_t events)
 			memcpy(&h.peer, &rx->peer[i], h.peer_len);
 			if (dtls_peer_key_of(&h.peer, h.peer_len, &h.key))
 				continue;
-			udp_input(w, &h, rx->buf[i]);
+			udp_input(w, chan_of(w, &h.key), &h, rx->buf[i]);
 		}
 		if (got < UDP_RX_BATCH)
 			break;
